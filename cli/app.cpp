@@ -1,0 +1,106 @@
+#include "app.hpp"
+
+#include <cstdio>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "commands.hpp"
+
+namespace linemgr::cli {
+
+namespace {
+
+constexpr const char* version_text = "linemgr " LINEMGR_VERSION;
+
+void add_source(CLI::App* sub, source_options& s, bool snapshot_required) {
+  auto* opt = sub->add_option("--snapshot", s.snapshot, "Snapshot file (linemgr-snapshot/1) to read; - for stdin");
+  if (snapshot_required) opt->required();
+  sub->add_option("--config", s.config,
+                  "Rules configuration (TOML); default: $LINEMGR_CONFIG, $XDG_CONFIG_HOME/linemgr/config.toml, "
+                  "/etc/linemgr/config.toml, else the built-in defaults");
+  sub->add_option("--today", s.today, "The day to plan for (YYYY-MM-DD); default: the snapshot's, else today in Copenhagen");
+}
+
+void add_format(CLI::App* sub, output_format& f) {
+  sub->add_option("--format", f, "Output: text or json (default: text on a terminal, json otherwise)")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, output_format>{{"text", output_format::text},
+                                                                                {"json", output_format::json}}));
+}
+
+void add_reconcile(CLI::App* sub, reconcile_options& o) {
+  add_source(sub, o.source, true);
+  sub->add_flag("--dry-run", o.dry_run, "Compute and print the plan; apply nothing");
+  add_format(sub, o.format);
+  sub->add_option("--write-snapshot", o.write_snapshot, "Write the snapshot with the plan applied to this file (atomically)");
+  sub->add_flag("--fail-on-changes", o.fail_on_changes, "Exit 1 when the plan is not empty (for checks in cron and CI)");
+}
+
+}  // namespace
+
+int exit_status(linemgr::error_kind kind) {
+  switch (kind) {
+    case error_kind::usage: return 64;
+    case error_kind::data: return 65;
+    case error_kind::unavailable: return 69;
+    case error_kind::io: return 74;
+    case error_kind::config: return 78;
+  }
+  return 70;
+}
+
+int run(int argc, char** argv) {
+  CLI::App app{"linemgr keeps the line-management information in OS2mo correct: which units belong to the line "
+               "organisation and who manages them.",
+               "linemgr"};
+  app.set_version_flag("--version", version_text);
+  app.require_subcommand(1);
+  app.fallthrough(false);
+
+  reconcile_options all, unit;
+  auto* all_cmd = app.add_subcommand("reconcile-all", "Plan (and apply) every rule for the whole organisation");
+  add_reconcile(all_cmd, all);
+  auto* unit_cmd = app.add_subcommand("reconcile-unit", "Plan (and apply) the changes for one unit, its ancestors and descendants");
+  std::string unit_id;
+  unit_cmd->add_option("UNIT", unit_id, "The unit's id (uuid)")->required();
+  add_reconcile(unit_cmd, unit);
+
+  explain_options ex;
+  auto* explain_cmd = app.add_subcommand("explain", "Explain why a unit gets its class and its managers");
+  explain_cmd->add_option("UNIT", ex.unit, "The unit's id (uuid)")->required();
+  add_source(explain_cmd, ex.source, true);
+  add_format(explain_cmd, ex.format);
+
+  manager_of_options mo;
+  auto* manager_cmd = app.add_subcommand("manager-of", "Show a person's (or an engagement's) line manager");
+  manager_cmd->add_option("WHO", mo.who, "A person id or an engagement id")->required();
+  add_source(manager_cmd, mo.source, true);
+  manager_cmd->add_option("--date", mo.date, "The day to answer for (YYYY-MM-DD); default: as --today");
+  add_format(manager_cmd, mo.format);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 64;
+  }
+
+  try {
+    if (all_cmd->parsed()) return reconcile(all);
+    if (unit_cmd->parsed()) {
+      unit.unit = unit_id;
+      return reconcile(unit);
+    }
+    if (explain_cmd->parsed()) return explain(ex);
+    if (manager_cmd->parsed()) return manager_of(mo);
+  } catch (const failure& f) {
+    std::fprintf(stderr, "linemgr: %s\n", f.err.message.c_str());
+    return exit_status(f.err.kind);
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "linemgr: out of memory\n");
+    return 70;
+  }
+  return 64;
+}
+
+}  // namespace linemgr::cli

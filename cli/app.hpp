@@ -1,0 +1,9 @@
+#pragma once
+// The linemgr command line: parses arguments, runs one subcommand, returns the exit status.
+
+namespace linemgr::cli {
+
+// Runs the command line; returns the exit status of formats.md §5.
+int run(int argc, char** argv);
+
+}  // namespace linemgr::cli

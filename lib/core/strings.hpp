@@ -1,0 +1,52 @@
+#pragma once
+// Stable string storage and string-to-index lookup for interned ids.
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+namespace linemgr {
+
+// An index into one of a snapshot's tables; `no_index` means none.
+using index_t = std::uint32_t;
+inline constexpr index_t no_index = static_cast<index_t>(-1);
+
+// Append-only storage: every view it returns stays valid as long as the arena lives.
+class string_arena {
+ public:
+  // Copies `text` into the arena and returns a view of the copy.
+  std::string_view store(std::string_view text);
+  // Takes ownership of a buffer whose contents are already referenced by views.
+  void adopt(std::unique_ptr<char[]> buffer);
+
+ private:
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  char* cursor_ = nullptr;
+  std::size_t left_ = 0;
+};
+
+// An open-addressing hash map from string views (owned elsewhere) to indices.
+class id_index {
+ public:
+  // Reserves room for `n` keys without rehashing.
+  void reserve(std::size_t n);
+  // Inserts key -> value; returns the existing value instead when the key is present.
+  index_t insert(std::string_view key, index_t value);
+  // The value stored for `key`, or no_index.
+  index_t find(std::string_view key) const;
+  std::size_t size() const { return size_; }
+
+ private:
+  struct slot {
+    std::string_view key;
+    index_t value = no_index;
+  };
+  void grow();
+  std::vector<slot> slots_;
+  std::size_t size_ = 0;
+};
+
+// 64-bit FNV-1a hash of a string.
+std::uint64_t hash_string(std::string_view text);
+
+}  // namespace linemgr

@@ -1,0 +1,17 @@
+#pragma once
+// Reading the rules configuration from TOML (formats.md §2).
+#include <string>
+#include <string_view>
+
+#include "core/config.hpp"
+#include "core/result.hpp"
+
+namespace linemgr {
+
+// Parses TOML text into a config. An unknown key, a wrong type, a value outside its choices or a
+// bad regex is an error (kind config) naming `source`, the line and the key.
+result<config> parse_config(std::string_view text, std::string_view source);
+// Reads and parses a configuration file (unreadable: kind io).
+result<config> read_config_file(const std::string& path);
+
+}  // namespace linemgr
