@@ -75,8 +75,8 @@ std::optional<unit_explanation> explain_unit(const snapshot& snap, const config&
     if (ev.target[c] == unit_class::line_management) x.line_children.push_back(c);
     if (ends_with(normalized[c], suffix) && !starts_with(normalized[c], prefix)) {
       leder_note note{c, {}};
-      for (index_t a = 0; a < virt.associations.size(); ++a) {
-        const association_segment* s = virt.associations.active_at(a, today);
+      for (index_t a = 0; a < snap.associations.size(); ++a) {  // designations as they stand, before S
+        const association_segment* s = snap.associations.active_at(a, today);
         if (s && s->unit == c) note.associations.push_back(a);
       }
       x.leder_children.push_back(std::move(note));
