@@ -1,0 +1,169 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the linemgr command line: exit statuses (formats.md §5), error messages that
+name the place, files written atomically, and byte-identical output. Standard library only.
+
+usage: test_cli.py LINEMGR_BIN GENERATOR_BIN"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+BIN = GEN = None
+
+SNAPSHOT = {
+    "format": "linemgr-snapshot/1", "today": "2026-03-02", "organisation": "ORG",
+    "units": [
+        {"id": "TOP", "name": "Kommune", "parent": "ORG", "level": "NY6-niveau", "class": None, "from": "2000-01-01"},
+        {"id": "A", "name": "Skoler", "parent": "TOP", "level": "NY3-niveau", "class": None, "from": "2000-01-01"},
+        {"id": "AL", "name": "Skoler_leder", "parent": "A", "level": "NY3-niveau", "class": None, "from": "2000-01-01"},
+    ],
+    "persons": [{"id": "P1", "name": "Anne"}],
+    "engagements": [{"id": "E1", "person": "P1", "unit": "A", "type": "Ansat", "from": "2015-01-01"}],
+    "associations": [{"id": "S1", "person": "P1", "unit": "AL", "from": "2020-01-01"}],
+    "managers": [],
+}
+CONFIG = '[hierarchy]\ntop_level = ["TOP"]\n[managers.level_mapping]\n"NY3-niveau" = "Niveau 3"\n'
+
+
+def run(*args, cwd=None):
+    p = subprocess.run([BIN] + list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, cwd=cwd)
+    return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
+class Cli(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+        self.d = self.dir.name
+        self.snap = self.write("snap.json", json.dumps(SNAPSHOT, indent=1))
+        self.cfg = self.write("config.toml", CONFIG)
+
+    def tearDown(self):
+        self.dir.cleanup()
+
+    def write(self, name, text):
+        path = os.path.join(self.d, name)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        return path
+
+    def plan(self, *extra, snapshot=None):
+        rc, out, err = run("reconcile-all", "--snapshot", snapshot or self.snap, "--config", self.cfg, "--format", "json", *extra)
+        self.assertEqual(rc, 0, err)
+        return json.loads(out)
+
+    def test_version_and_help(self):
+        rc, out, _ = run("--version")
+        self.assertEqual((rc, out.strip()), (0, "linemgr 0.1.0"))
+        for sub in ("reconcile-all", "reconcile-unit", "explain", "manager-of"):
+            rc, out, _ = run(sub, "--help")
+            self.assertEqual(rc, 0)
+            self.assertIn("--snapshot", out)
+
+    def test_usage_errors_exit_64(self):
+        self.assertEqual(run("reconcile-all", "--snapshot", self.snap, "--bogus")[0], 64)
+        self.assertEqual(run("reconcile-all")[0], 64)
+        self.assertEqual(run("frobnicate")[0], 64)
+        rc, _, err = run("reconcile-all", "--snapshot", self.snap, "--today", "2026-02-30")
+        self.assertEqual(rc, 64)
+        self.assertIn("--today: not a date", err)
+        rc, _, err = run("reconcile-all", "--snapshot", self.snap, "--dry-run", "--write-snapshot", "x.json")
+        self.assertEqual(rc, 64)
+
+    def test_data_errors_exit_65_and_name_the_place(self):
+        with open(self.snap, encoding="utf-8") as f:
+            text = f.read()
+        truncated = self.write("t.json", text[: len(text) // 2])
+        rc, _, err = run("reconcile-all", "--snapshot", truncated, "--config", self.cfg, "--dry-run")
+        self.assertEqual(rc, 65)
+        self.assertRegex(err, r"^linemgr: .*t\.json:\d+:\d+: not valid JSON")
+        self.assertEqual(err.count("\n"), 1)
+        bad = json.loads(text)
+        bad["engagements"][0]["from"] = "2026-13-01"
+        rc, _, err = run("reconcile-all", "--snapshot", self.write("b.json", json.dumps(bad)), "--dry-run")
+        self.assertEqual(rc, 65)
+        self.assertIn('engagements[0].from: not a date: "2026-13-01"', err)
+        dup = json.loads(text)
+        dup["units"].append(dict(dup["units"][0]))
+        rc, _, err = run("reconcile-all", "--snapshot", self.write("d.json", json.dumps(dup)), "--dry-run")
+        self.assertEqual(rc, 65)
+        self.assertIn('units[3].id: duplicate id "TOP"', err)
+        unknown = json.loads(text)
+        unknown["associations"][0]["unit"] = "NOWHERE"
+        rc, _, err = run("reconcile-all", "--snapshot", self.write("u.json", json.dumps(unknown)), "--dry-run")
+        self.assertEqual(rc, 65)
+        self.assertIn("associations[0].unit: unknown unit", err)
+
+    def test_config_errors_exit_78_and_name_key_and_line(self):
+        for text, needle in (("[hierarchy]\ntop_level = []\nlevles = []\n", ":3: hierarchy.levles: unknown key"),
+                             ("[hierarchy]\nlevels = [\"NY[\"]\n", ":2: hierarchy.levels[0]: invalid regex"),
+                             ("[validity]\naction = 3\n", ":2: validity.action: expected a string")):
+            rc, _, err = run("reconcile-all", "--snapshot", self.snap, "--config", self.write("bad.toml", text), "--dry-run")
+            self.assertEqual(rc, 78, err)
+            self.assertIn(needle, err)
+
+    def test_io_errors_exit_74(self):
+        self.assertEqual(run("reconcile-all", "--snapshot", os.path.join(self.d, "missing.json"), "--dry-run")[0], 74)
+        rc, _, err = run("reconcile-all", "--snapshot", self.snap, "--config", self.cfg, "--write-snapshot", "/nonexistent-dir/out.json")
+        self.assertEqual(rc, 74)
+        self.assertIn("/nonexistent-dir/out.json", err)
+
+    def test_apply_write_and_fixpoint(self):
+        out = os.path.join(self.d, "out.json")
+        first = self.plan("--write-snapshot", out)
+        self.assertEqual(first["applied"], {"ok": len(first["changes"]), "failed": []})
+        ops = sorted(c["op"] for c in first["changes"])
+        self.assertEqual(ops, ["create_manager", "set_unit_class", "set_unit_class", "set_unit_class"])
+        self.assertEqual(sorted(os.listdir(self.d)), ["config.toml", "out.json", "snap.json"])  # no temporary file left
+        self.assertEqual(self.plan("--dry-run", snapshot=out)["changes"], [])
+        rc, _, _ = run("reconcile-all", "--snapshot", out, "--config", self.cfg, "--dry-run", "--fail-on-changes")
+        self.assertEqual(rc, 0)
+        rc, _, _ = run("reconcile-all", "--snapshot", self.snap, "--config", self.cfg, "--dry-run", "--fail-on-changes")
+        self.assertEqual(rc, 1)
+
+    def test_reconcile_unit(self):
+        rc, out, _ = run("reconcile-unit", "NOPE", "--snapshot", self.snap, "--config", self.cfg, "--dry-run", "--format", "json")
+        self.assertEqual(rc, 0)
+        plan = json.loads(out)
+        self.assertEqual(plan["changes"], [])
+        self.assertEqual([d["code"] for d in plan["diagnostics"]], ["UNKNOWN_UNIT"])
+        rc, out, _ = run("reconcile-unit", "AL", "--snapshot", self.snap, "--config", self.cfg, "--dry-run", "--format", "json")
+        units = sorted(c.get("unit") for c in json.loads(out)["changes"])
+        self.assertEqual(units, ["A", "A", "AL", "TOP"])
+
+    def test_explain_and_manager_of(self):
+        rc, out, _ = run("explain", "AL", "--snapshot", self.snap, "--config", self.cfg, "--format", "json")
+        self.assertEqual(rc, 0)
+        x = json.loads(out)
+        self.assertEqual((x["target"], x["rule"]), ("linjeorg", "H6.1"))
+        self.assertEqual(x["ancestors"], ["A", "TOP"])
+        rc, out, _ = run("explain", "A", "--snapshot", self.snap, "--config", self.cfg, "--format", "text")
+        self.assertIn("leder unit AL (Skoler_leder): S1 designates P1 (Anne)", out)
+        self.assertEqual(run("explain", "NOPE", "--snapshot", self.snap)[0], 65)
+        out_path = os.path.join(self.d, "applied.json")
+        self.plan("--write-snapshot", out_path)
+        rc, out, _ = run("manager-of", "P1", "--snapshot", out_path, "--format", "json")
+        self.assertEqual(rc, 0)
+        answer = json.loads(out)["answers"][0]
+        self.assertEqual(answer["engagement"], "E1")
+        self.assertIsNone(answer["manager"])  # P1 manages A themself, and TOP has no manager
+        self.assertEqual(run("manager-of", "NOBODY", "--snapshot", self.snap)[0], 65)
+
+    def test_generated_organisation_is_byte_identical(self):
+        paths = []
+        for n in (1, 2):
+            snap, cfg = os.path.join(self.d, "g%d.json" % n), os.path.join(self.d, "g%d.toml" % n)
+            p = subprocess.run([GEN, "--units", "300", "--seed", "9", "--snapshot", snap, "--config", cfg])
+            self.assertEqual(p.returncode, 0)
+            paths.append((snap, cfg))
+        with open(paths[0][0], "rb") as a, open(paths[1][0], "rb") as b:
+            self.assertEqual(a.read(), b.read())
+        outs = [run("reconcile-all", "--snapshot", s, "--config", c, "--format", "json", "--dry-run")[1] for s, c in paths]
+        self.assertEqual(outs[0], outs[1])
+        self.assertGreater(len(json.loads(outs[0])["changes"]), 0)
+
+
+if __name__ == "__main__":
+    BIN, GEN = sys.argv[1], sys.argv[2]
+    unittest.main(argv=[sys.argv[0], "-v"])

@@ -1,0 +1,77 @@
+#include <cstdio>
+#include <fstream>
+
+#include "support.hpp"
+
+using namespace linemgr;
+using namespace linemgr::test;
+
+namespace {
+std::string error_of(const std::string& json) {
+  auto s = parse_snapshot(json, "in.json");
+  REQUIRE_FALSE(s);
+  CHECK(s.err().kind == error_kind::data);
+  return s.err().message;
+}
+}  // namespace
+
+TEST_SUITE("io::snapshot_file") {
+  TEST_CASE("every bad input names its place") {
+    CHECK(error_of(R"({"units": [{"id": "A"}, {"id": "A"}]})") == "in.json: units[1].id: duplicate id \"A\" in units");
+    CHECK(error_of(R"({"units": [{"id": "A", "from": "2026-13-01"}]})") == "in.json: units[0].from: not a date: \"2026-13-01\"");
+    CHECK(error_of(R"({"units": [{"id": "A"}], "engagements": [{"id": "E", "unit": "B"}]})") ==
+          "in.json: engagements[0].unit: unknown unit \"B\": no unit has this id");
+    CHECK(error_of(R"({"units": [{"name": "A"}]})") == "in.json: units[0].id: missing; every record needs an id");
+    CHECK(error_of(R"({"units": [{"id": 7}]})") == "in.json: units[0].id: expected a non-empty string, got a number");
+    CHECK(error_of(R"({"units": {}})") == "in.json: units: expected an array, got an object");
+    CHECK(error_of(R"({"persons": []})") == "in.json: units: missing; a snapshot needs a \"units\" array");
+    CHECK(error_of(R"({"units": [{"id": "A", "segments": [{"from": "2020-01-01", "to": "2022-01-01"}, {"from": "2021-01-01"}]}]})") ==
+          "in.json: units[0].segments[1].from: segments overlap or are not sorted by from");
+    CHECK(error_of(R"({"units": [{"id": "A"}], "managers": [{"id": "M", "unit": "A", "level": {}}]})") ==
+          "in.json: managers[0].level: a class object needs at least one of uuid, user_key, name");
+    CHECK(error_of(R"({"units": [{"id": "A"}], "engagements": [{"id": "E", "unit": "A", "primary": "yes"}]})") ==
+          "in.json: engagements[0].primary: expected true or false, got \"yes\"");
+    CHECK(error_of("{\"units\": [\n{\"id\": \"A\"},\n{\"id\": ") == "in.json:3:8: not valid JSON: Invalid value.");
+    CHECK(error_of(R"({"units": []} trailing)").find("in.json:1:15: not valid JSON") == 0);
+  }
+
+  TEST_CASE("a missing file is an I/O error") {
+    auto s = read_snapshot_file("/nonexistent/snapshot.json");
+    REQUIRE_FALSE(s);
+    CHECK(s.err().kind == error_kind::io);
+  }
+
+  TEST_CASE("flat and segmented forms mean the same, unknown members are ignored") {
+    snapshot a = snap_of(R"({"units": [{"id": "A", "parent": null, "extra": 1, "from": "2020-01-01"}]})");
+    snapshot b = snap_of(R"({"units": [{"id": "A", "segments": [{"parent": null, "from": "2020-01-01", "to": null}]}]})");
+    CHECK(snapshot_to_json(a) == snapshot_to_json(b));
+  }
+
+  TEST_CASE("writing and reading again gives the same document") {
+    const std::string text = doc(R"("classes": [{"uuid": "c1", "user_key": "linjeorg", "facet": "org_unit_hierarchy"}],
+      "units": [{"id": "A", "name": "Å \"quoted\"", "user_key": "A", "parent": "ORG", "level": {"uuid": "l1"}, "class": "c1"}],
+      "persons": [{"id": "P", "name": "Ærø"}],
+      "engagements": [{"id": "E", "person": "P", "segments": [{"unit": "A", "type": "Ansat", "from": "2000-01-01", "to": "2001-01-01"},
+                                                              {"unit": "A", "type": "Ansat", "from": "2001-01-01", "to": null}]}],
+      "associations": [{"id": "S", "person": null, "unit": "A"}],
+      "it_users": [{"id": "I", "unit": "A", "person": "P", "it_system": "AD"}],
+      "managers": [{"id": "M", "person": "P", "unit": "A", "level": "N", "type": "Leder", "responsibilities": ["MUS", {"name": "Arb"}]}])");
+    const std::string once = snapshot_to_json(snap_of(text));
+    const std::string twice = snapshot_to_json(snap_of(once));
+    CHECK(once == twice);
+    CHECK(once.find("\"from\": \"2001-01-01\"") != std::string::npos);
+    CHECK(once.find("Å \\\"quoted\\\"") != std::string::npos);
+  }
+
+  TEST_CASE("the atomic writer leaves no temporary file and reports an unwritable place") {
+    const std::string path = "linemgr-test-write.json";
+    REQUIRE(write_file_atomically(path, "{}\n"));
+    std::ifstream in(path);
+    std::string got((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(got == "{}\n");
+    std::remove(path.c_str());
+    auto bad = write_file_atomically("/nonexistent-dir/x.json", "{}");
+    REQUIRE_FALSE(bad);
+    CHECK(bad.err().kind == error_kind::io);
+  }
+}

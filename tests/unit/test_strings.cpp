@@ -1,0 +1,32 @@
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "core/strings.hpp"
+
+using namespace linemgr;
+
+TEST_SUITE("core::strings") {
+  TEST_CASE("the id index keeps the first value and finds every key after growing") {
+    string_arena arena;
+    id_index idx;
+    std::vector<std::string_view> keys;
+    for (int i = 0; i < 5000; ++i) keys.push_back(arena.store("key-" + std::to_string(i)));
+    for (index_t i = 0; i < keys.size(); ++i) CHECK(idx.insert(keys[i], i) == i);
+    CHECK(idx.size() == 5000);
+    CHECK(idx.insert(keys[42], 999) == 42);
+    for (index_t i = 0; i < keys.size(); ++i) REQUIRE(idx.find(keys[i]) == i);
+    CHECK(idx.find("key-5000") == no_index);
+    CHECK(id_index{}.find("anything") == no_index);
+  }
+
+  TEST_CASE("arena views stay valid across many blocks") {
+    string_arena arena;
+    std::vector<std::string_view> views;
+    for (int i = 0; i < 20000; ++i) views.push_back(arena.store(std::string(10, static_cast<char>('a' + i % 26))));
+    views.push_back(arena.store(std::string(100000, 'z')));
+    for (int i = 0; i < 20000; ++i) REQUIRE(views[static_cast<std::size_t>(i)] == std::string(10, static_cast<char>('a' + i % 26)));
+    CHECK(views.back().size() == 100000);
+  }
+}
