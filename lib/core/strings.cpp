@@ -30,7 +30,10 @@ std::uint64_t hash_string(std::string_view text) {
     h ^= static_cast<unsigned char>(c);
     h *= 1099511628211ull;
   }
-  return h ^ (h >> 29);
+  h ^= h >> 33;  // murmur3 finalizer: spreads every input bit over the low bits the table uses
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  return h;
 }
 
 void id_index::reserve(std::size_t n) {
@@ -40,8 +43,14 @@ void id_index::reserve(std::size_t n) {
   std::vector<slot> old = std::move(slots_);
   slots_.assign(want, slot{});
   size_ = 0;
-  for (const slot& s : old)
-    if (s.value != no_index) insert(s.key, s.value);
+  const std::size_t mask = slots_.size() - 1;
+  for (const slot& s : old) {
+    if (s.value == no_index) continue;
+    std::size_t i = hash_string(s.key) & mask;
+    while (slots_[i].value != no_index) i = (i + 1) & mask;
+    slots_[i] = s;
+    ++size_;
+  }
 }
 
 void id_index::grow() { reserve(slots_.empty() ? 8 : slots_.size()); }
@@ -49,25 +58,28 @@ void id_index::grow() { reserve(slots_.empty() ? 8 : slots_.size()); }
 index_t id_index::insert(std::string_view key, index_t value) {
   if ((size_ + 1) * 2 > slots_.size()) grow();
   const std::size_t mask = slots_.size() - 1;
-  for (std::size_t i = hash_string(key) & mask;; i = (i + 1) & mask) {
+  const std::uint64_t h = hash_string(key);
+  const auto tag = static_cast<std::uint32_t>(h >> 32);
+  for (std::size_t i = h & mask;; i = (i + 1) & mask) {
     slot& s = slots_[i];
     if (s.value == no_index) {
-      s.key = key;
-      s.value = value;
+      s = {key, value, tag};
       ++size_;
       return value;
     }
-    if (s.key == key) return s.value;
+    if (s.hash == tag && s.key == key) return s.value;
   }
 }
 
 index_t id_index::find(std::string_view key) const {
   if (slots_.empty()) return no_index;
   const std::size_t mask = slots_.size() - 1;
-  for (std::size_t i = hash_string(key) & mask;; i = (i + 1) & mask) {
+  const std::uint64_t h = hash_string(key);
+  const auto tag = static_cast<std::uint32_t>(h >> 32);
+  for (std::size_t i = h & mask;; i = (i + 1) & mask) {
     const slot& s = slots_[i];
     if (s.value == no_index) return no_index;
-    if (s.key == key) return s.value;
+    if (s.hash == tag && s.key == key) return s.value;
   }
 }
 

@@ -40,6 +40,7 @@ class id_index {
   struct slot {
     std::string_view key;
     index_t value = no_index;
+    std::uint32_t hash = 0;  // high bits of the key's hash: most mismatches end here
   };
   void grow();
   std::vector<slot> slots_;

@@ -1,0 +1,152 @@
+// linemgr benchmark: load, plan per module, the whole CLI run and its peak memory, next to a bare
+// RapidJSON parse of the same file. Medians of repeated runs; see BENCHMARKS.md.
+// usage: linemgr_bench LINEMGR_BIN WORK_DIR [UNITS] [RUNS]
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/plan.hpp"
+#include "io/config_file.hpp"
+#include "io/json.hpp"
+#include "io/snapshot_file.hpp"
+#include "org_generator.hpp"
+
+using namespace linemgr;
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+
+template <class Fn>
+double median_ms(int runs, Fn fn) {
+  std::vector<double> ms;
+  for (int i = 0; i < runs; ++i) {
+    const auto t0 = clock_type::now();
+    fn();
+    ms.push_back(std::chrono::duration<double, std::milli>(clock_type::now() - t0).count());
+  }
+  std::sort(ms.begin(), ms.end());
+  return ms[ms.size() / 2];
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+bool exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+// Runs a command with stdout to /dev/null; returns wall milliseconds and the child's peak RSS in MiB.
+std::pair<double, double> run_child(const std::vector<std::string>& argv) {
+  const auto t0 = clock_type::now();
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const int null = ::open("/dev/null", O_WRONLY);
+    ::dup2(null, 1);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execv(args[0], args.data());
+    _exit(127);
+  }
+  int status = 0;
+  struct rusage usage {};
+  ::wait4(pid, &status, 0, &usage);
+  const double ms = std::chrono::duration<double, std::milli>(clock_type::now() - t0).count();
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) std::fprintf(stderr, "bench: %s failed\n", argv[0].c_str());
+  return {ms, static_cast<double>(usage.ru_maxrss) / 1024.0};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: %s LINEMGR_BIN WORK_DIR [UNITS] [RUNS]\n", argv[0]);
+    return 64;
+  }
+  const std::string bin = argv[1], dir = argv[2];
+  const std::size_t units = argc > 3 ? std::stoul(argv[3]) : 100000;
+  const int runs = argc > 4 ? std::stoi(argv[4]) : 5;
+  const std::string snap_path = dir + "/org-" + std::to_string(units) + ".json";
+  const std::string cfg_path = dir + "/org-" + std::to_string(units) + ".toml";
+  if (!exists(snap_path)) {
+    std::fprintf(stderr, "generating %zu units into %s ...\n", units, snap_path.c_str());
+    examples::org_options o;
+    o.units = units;
+    const auto org = examples::generate_org(o);
+    if (!write_file_atomically(snap_path, org.snapshot_json) || !write_file_atomically(cfg_path, org.config_toml)) return 74;
+  }
+  const std::string text = slurp(snap_path);
+  auto cfg = read_config_file(cfg_path);
+  if (!cfg) return 78;
+
+  const double rapidjson_dom = median_ms(runs, [&] {
+    rapidjson::Document doc;
+    doc.Parse(text.c_str(), text.size());
+    if (doc.HasParseError()) std::abort();
+  });
+  const double rapidjson_insitu = median_ms(runs, [&] {
+    std::string copy = text;
+    rapidjson::Document doc;
+    doc.ParseInsitu(copy.data());
+    if (doc.HasParseError()) std::abort();
+  });
+  snapshot snap;
+  const double load = median_ms(runs, [&] {
+    auto s = parse_snapshot(text, snap_path);
+    if (!s) std::abort();
+    snap = std::move(s.value());
+  });
+  const day today = snap.today.value_or(0);
+
+  std::printf("| organisation | %zu units, %zu persons, %zu engagements, %zu associations, %zu managers; %.1f MiB JSON |\n",
+              snap.units.size(), snap.persons.size(), snap.engagements.size(), snap.associations.size(), snap.managers.size(),
+              static_cast<double>(text.size()) / (1024.0 * 1024.0));
+  std::printf("|---|---|\n");
+  std::printf("| bare RapidJSON DOM parse (Parse) | %.0f ms |\n", rapidjson_dom);
+  std::printf("| bare RapidJSON in-situ parse (copy + ParseInsitu) | %.0f ms |\n", rapidjson_insitu);
+  std::printf("| load (parse_snapshot: copy, in-situ parse, interning, validation) | %.0f ms (%.2fx the bare DOM parse) |\n", load,
+              load / rapidjson_dom);
+  struct module_run {
+    const char* name;
+    config::modules_t modules;
+  };
+  const module_run modules[] = {{"managers (S)", {false, true, false, false}},
+                                {"elevation (E)", {false, false, false, true}},
+                                {"validity (V)", {false, false, true, false}},
+                                {"hierarchy (H)", {true, false, false, false}},
+                                {"all four modules", {true, true, true, true}}};
+  std::size_t changes = 0;
+  for (const module_run& m : modules) {
+    config c = *cfg;
+    c.modules = m.modules;
+    const double ms = median_ms(runs, [&] { changes = make_plan(snap, c, today).changes.size(); });
+    std::printf("| plan, %s alone | %.0f ms (%zu changes) |\n", m.name, ms, changes);
+  }
+  std::vector<double> walls, rss;
+  for (int i = 0; i < std::max(3, runs / 2 + 1); ++i) {
+    const auto [ms, mib] = run_child({bin, "reconcile-all", "--snapshot", snap_path, "--config", cfg_path, "--dry-run", "--format", "json"});
+    walls.push_back(ms);
+    rss.push_back(mib);
+  }
+  std::sort(walls.begin(), walls.end());
+  std::sort(rss.begin(), rss.end());
+  std::printf("| `linemgr reconcile-all --dry-run --format json` wall time | %.0f ms |\n", walls[walls.size() / 2]);
+  std::printf("| its peak resident memory | %.0f MiB |\n", rss[rss.size() / 2]);
+  return 0;
+}

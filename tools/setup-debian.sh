@@ -1,0 +1,13 @@
+#!/bin/sh
+# Installs what linemgr needs to build and test on Debian 12 (bookworm). Safe to run again.
+set -eu
+packages="cmake ninja-build g++ pkg-config python3 libcli11-dev rapidjson-dev libfmt-dev doctest-dev libtomlplusplus-dev mandoc"
+missing=""
+for p in $packages; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+as_root=""
+[ "$(id -u)" -eq 0 ] || as_root="sudo"
+$as_root apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $as_root apt-get install -y -qq --no-install-recommends $missing
