@@ -67,7 +67,7 @@ int run(int argc, char** argv) {
 
   explain_options ex;
   auto* explain_cmd = app.add_subcommand("explain", "Explain why a unit gets its class and its managers");
-  explain_cmd->add_option("UNIT", ex.unit, "The unit's id (uuid)")->required();
+  explain_cmd->add_option("UNIT", ex.unit, "The unit's id (uuid), or its user_key")->required();
   add_source(explain_cmd, ex.source, true);
   add_format(explain_cmd, ex.format);
 

@@ -7,8 +7,11 @@
 namespace linemgr {
 
 std::optional<unit_explanation> explain_unit(const snapshot& snap, const config& cfg, day today, std::string_view unit_id) {
-  const index_t u = snap.units.ids.find(unit_id);
+  index_t u = snap.units.ids.find(unit_id);
+  for (index_t i = 0; u == no_index && i < snap.units.size(); ++i)
+    if (snap.unit_infos[i].user_key == unit_id) u = i;
   if (u == no_index) return std::nullopt;
+  unit_id = snap.units.records[u].id;
   planner_state state;
   const plan full = make_plan_detailed(snap, cfg, today, &state);
   const snapshot& virt = state.virt;

@@ -43,7 +43,7 @@ struct unit_explanation {
   plan planned;                        // the plan restricted to this unit (G9)
 };
 
-// Explains a unit; nullopt when the id is unknown.
+// Explains a unit, named by id or else by user_key; nullopt when no unit has it.
 std::optional<unit_explanation> explain_unit(const snapshot& snap, const config& cfg, day today, std::string_view unit_id);
 
 }  // namespace linemgr
