@@ -163,7 +163,7 @@ std::string plan_to_text(const snapshot& snap, const plan& p, const apply_report
         what = fmt::format("engagement {}: moves to unit {}", snap.engagements.records[c.engagement].id, unit(c.unit));
         break;
     }
-    out += fmt::format("{:<16} {} {}\n    because {}\n", op_name(c.kind), what, range(c), c.reason);
+    out += fmt::format("{:<15} {} {}: {}\n", op_name(c.kind), what, range(c), c.reason);
   }
   std::array<std::size_t, 3> by_severity{};
   for (const diagnostic& d : p.diagnostics) {

@@ -39,7 +39,7 @@ TEST_SUITE("io::plan_output") {
     snapshot s = snap_of(doc(R"("units": [)" + unit("TOP", "ORG", "NY6-niveau") + "]"));
     const plan p = make_plan(s, cfg_of("[hierarchy]\ntop_level = [\"TOP\"]\n"), d("2026-03-02"));
     const std::string text = plan_to_text(s, p, nullptr);
-    CHECK(text.find("set_unit_class   unit TOP (TOP): class (none) -> linjeorg from 2026-03-02\n    because configured top-level unit") == 0);
+    CHECK(text.find("set_unit_class  unit TOP (TOP): class (none) -> linjeorg from 2026-03-02: configured top-level unit\n") == 0);
     CHECK(text.find("1 change for 2026-03-02 (1 set_unit_class); diagnostics: 0 error, 0 warn, 0 info") != std::string::npos);
     CHECK(text.find("dry run: nothing was applied") != std::string::npos);
   }
