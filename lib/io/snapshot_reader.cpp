@@ -1,5 +1,6 @@
 // Reads `linemgr-snapshot/1` (formats.md §1) with RapidJSON: one in-situ parse; strings stay in
 // the parsed buffer, which the snapshot's arena then owns. Ids are interned once.
+#include <array>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -56,10 +57,31 @@ const value* member(const value& obj, const char* name) {
   return it == obj.MemberEnd() ? nullptr : &it->value;
 }
 
+// The members a record or segment may have, found in one pass over the object.
+enum field : std::uint8_t { f_id, f_name, f_user_key, f_parent, f_level, f_class, f_from, f_to, f_person, f_unit,
+                            f_type, f_primary, f_it_system, f_responsibilities, f_segments, field_count };
+constexpr std::string_view field_names[field_count] = {"id",     "name", "user_key", "parent",    "level",
+                                                       "class",  "from", "to",       "person",    "unit",
+                                                       "type",   "primary", "it_system", "responsibilities", "segments"};
+
+struct fields {
+  const value* at[field_count] = {};
+  explicit fields(const value& obj) {
+    for (const auto& m : obj.GetObject()) {
+      const std::string_view name(m.name.GetString(), m.name.GetStringLength());
+      for (std::size_t f = 0; f < field_count; ++f)
+        if (name.size() == field_names[f].size() && name == field_names[f]) {
+          if (!at[f]) at[f] = &m.value;  // the first of duplicate members counts
+          break;
+        }
+    }
+  }
+};
+
 // The member from the segment, else from the record (flat form or shared attribute).
-const value* attribute(const value& seg, const value& rec, const char* name) {
-  if (const value* v = member(seg, name)) return v;
-  return &seg == &rec ? nullptr : member(rec, name);
+const value* attribute(const fields& seg, const fields& rec, field f) {
+  if (seg.at[f]) return seg.at[f];
+  return &seg == &rec ? nullptr : rec.at[f];
 }
 
 class reader {
@@ -109,8 +131,8 @@ class reader {
     return view(*v);
   }
 
-  std::string_view record_id(const value& rec, const where& w) {
-    const value* v = member(rec, "id");
+  std::string_view record_id(const fields& rec, const where& w) {
+    const value* v = rec.at[f_id];
     if (!v || v->IsNull()) fail(w, "id", "missing; every record needs an id");
     if (!v->IsString() || v->GetStringLength() == 0) fail(w, "id", fmt::format("expected a non-empty string, got {}", show(*v)));
     return view(*v);
@@ -120,7 +142,13 @@ class reader {
     if (!v || v->IsNull()) return no_index;
     if (v->IsString()) {
       if (v->GetStringLength() == 0) fail(w, name, "a class reference is a non-empty string or an object");
-      return snap_.intern_class(view(*v));
+      // A handful of classes (types, levels) repeat on most records: a small cache of recent
+      // ones saves a probe into the big table for almost every record.
+      const std::string_view text = view(*v);
+      recent_class& slot = recent_[(text.size() * 31 + static_cast<unsigned char>(text.back())) % recent_.size()];
+      if (slot.ref != no_index && slot.text == text) return slot.ref;
+      slot = {text, snap_.intern_class(text)};
+      return slot.ref;
     }
     if (!v->IsObject()) fail(w, name, fmt::format("expected a class reference (string or object), got {}", show(*v)));
     linemgr::class_ref ref;
@@ -132,14 +160,14 @@ class reader {
     return snap_.add_class_object(ref);
   }
 
-  period dates(const value& seg, const value& rec, const where& w) {
+  period dates(const fields& seg, const fields& rec, const where& w) {
     period p;
-    if (const value* f = attribute(seg, rec, "from"); f && !f->IsNull()) {
+    if (const value* f = attribute(seg, rec, f_from); f && !f->IsNull()) {
       const auto d = f->IsString() ? parse_date(view(*f)) : std::nullopt;
       if (!d) fail(w, "from", fmt::format("not a date: {}", show(*f)));
       p.from = *d;
     }
-    if (const value* t = attribute(seg, rec, "to"); t && !t->IsNull()) {
+    if (const value* t = attribute(seg, rec, f_to); t && !t->IsNull()) {
       const auto d = t->IsString() ? parse_date(view(*t)) : std::nullopt;
       if (!d) fail(w, "to", fmt::format("not a date: {}", show(*t)));
       p.to = *d;
@@ -148,8 +176,8 @@ class reader {
     return p;
   }
 
-  index_t unit_ref(const value& seg, const value& rec, const where& w, bool required) {
-    const value* v = attribute(seg, rec, "unit");
+  index_t unit_ref(const fields& seg, const fields& rec, const where& w, bool required) {
+    const value* v = attribute(seg, rec, f_unit);
     if (!v || v->IsNull()) {
       if (required) fail(w, "unit", "missing; name the unit's id");
       return no_index;
@@ -160,8 +188,8 @@ class reader {
     return u;
   }
 
-  index_t person_ref(const value& seg, const value& rec, const where& w) {
-    const value* v = attribute(seg, rec, "person");
+  index_t person_ref(const fields& seg, const fields& rec, const where& w) {
+    const value* v = attribute(seg, rec, f_person);
     if (!v || v->IsNull()) return no_index;
     if (!v->IsString() || v->GetStringLength() == 0) fail(w, "person", fmt::format("expected a person id, got {}", show(*v)));
     return snap_.intern_person(view(*v));
@@ -177,16 +205,17 @@ class reader {
     t.ids.reserve(arr->Size());
     std::vector<Segment> segs;
     for (rapidjson::SizeType i = 0; i < arr->Size(); ++i) {
-      const value& rec = (*arr)[i];
+      const fields rec((*arr)[i]);
       where w{name, i, -1};
       const std::string_view id = record_id(rec, w);
       segs.clear();
-      if (const value* s = member(rec, "segments"); s && !s->IsNull()) {
+      if (const value* s = rec.at[f_segments]; s && !s->IsNull()) {
         if (!s->IsArray()) fail(w, "segments", fmt::format("expected an array, got {}", show(*s)));
         for (rapidjson::SizeType j = 0; j < s->Size(); ++j) {
           w.segment = j;
           if (!(*s)[j].IsObject()) fail(w, "", fmt::format("expected an object, got {}", show((*s)[j])));
-          segs.push_back(per_segment((*s)[j], rec, w));
+          const fields seg((*s)[j]);
+          segs.push_back(per_segment(seg, rec, w));
           if (j > 0 && segs[j].valid.from < segs[j - 1].valid.to)
             fail(w, "from", "segments overlap or are not sorted by from");
         }
@@ -214,12 +243,12 @@ class reader {
   void read_units(const value* arr) {
     // Ids first, so parents can refer forward.
     snap_.units.ids.reserve(arr->Size());
-    read_records(snap_.units, arr, "units", [&](const value& seg, const value& rec, const where& w) {
+    read_records(snap_.units, arr, "units", [&](const fields& seg, const fields& rec, const where& w) {
       unit_segment s;
       s.valid = dates(seg, rec, w);
-      s.parent_id = optional_string(attribute(seg, rec, "parent"), w, "parent");
-      s.level = class_reference(attribute(seg, rec, "level"), w, "level");
-      s.klass = class_reference(attribute(seg, rec, "class"), w, "class");
+      s.parent_id = optional_string(attribute(seg, rec, f_parent), w, "parent");
+      s.level = class_reference(attribute(seg, rec, f_level), w, "level");
+      s.klass = class_reference(attribute(seg, rec, f_class), w, "class");
       return s;
     });
     snap_.unit_infos.reserve(arr->Size());
@@ -238,23 +267,23 @@ class reader {
     snap_.persons.reserve(arr->Size());
     snap_.person_ids.reserve(arr->Size());
     for (rapidjson::SizeType i = 0; i < arr->Size(); ++i) {
-      const value& rec = (*arr)[i];
+      const fields rec((*arr)[i]);
       where w{"persons", i, -1};
       const std::string_view id = record_id(rec, w);
       const auto next = static_cast<index_t>(snap_.persons.size());
       if (snap_.person_ids.insert(id, next) != next) fail(w, "id", fmt::format("duplicate id \"{}\" in persons", id));
-      snap_.persons.push_back({id, optional_string(member(rec, "name"), w, "name"), true});
+      snap_.persons.push_back({id, optional_string(rec.at[f_name], w, "name"), true});
     }
   }
 
   void read_engagements(const value* arr) {
-    read_records(snap_.engagements, arr, "engagements", [&](const value& seg, const value& rec, const where& w) {
+    read_records(snap_.engagements, arr, "engagements", [&](const fields& seg, const fields& rec, const where& w) {
       engagement_segment s;
       s.valid = dates(seg, rec, w);
       s.person = person_ref(seg, rec, w);
       s.unit = unit_ref(seg, rec, w, true);
-      s.type = class_reference(attribute(seg, rec, "type"), w, "type");
-      if (const value* p = attribute(seg, rec, "primary"); p && !p->IsNull()) {
+      s.type = class_reference(attribute(seg, rec, f_type), w, "type");
+      if (const value* p = attribute(seg, rec, f_primary); p && !p->IsNull()) {
         if (!p->IsBool()) fail(w, "primary", fmt::format("expected true or false, got {}", show(*p)));
         s.primary = p->GetBool();
       }
@@ -263,37 +292,37 @@ class reader {
   }
 
   void read_associations(const value* arr) {
-    read_records(snap_.associations, arr, "associations", [&](const value& seg, const value& rec, const where& w) {
+    read_records(snap_.associations, arr, "associations", [&](const fields& seg, const fields& rec, const where& w) {
       association_segment s;
       s.valid = dates(seg, rec, w);
       s.person = person_ref(seg, rec, w);
       s.unit = unit_ref(seg, rec, w, true);
-      s.type = class_reference(attribute(seg, rec, "type"), w, "type");
+      s.type = class_reference(attribute(seg, rec, f_type), w, "type");
       return s;
     });
   }
 
   void read_it_users(const value* arr) {
-    read_records(snap_.it_users, arr, "it_users", [&](const value& seg, const value& rec, const where& w) {
+    read_records(snap_.it_users, arr, "it_users", [&](const fields& seg, const fields& rec, const where& w) {
       it_user_segment s;
       s.valid = dates(seg, rec, w);
       s.person = person_ref(seg, rec, w);
       s.unit = unit_ref(seg, rec, w, false);
-      s.it_system = class_reference(attribute(seg, rec, "it_system"), w, "it_system");
+      s.it_system = class_reference(attribute(seg, rec, f_it_system), w, "it_system");
       return s;
     });
   }
 
   void read_managers(const value* arr) {
-    read_records(snap_.managers, arr, "managers", [&](const value& seg, const value& rec, const where& w) {
+    read_records(snap_.managers, arr, "managers", [&](const fields& seg, const fields& rec, const where& w) {
       manager_segment s;
       s.valid = dates(seg, rec, w);
       s.person = person_ref(seg, rec, w);
       s.unit = unit_ref(seg, rec, w, true);
-      s.level = class_reference(attribute(seg, rec, "level"), w, "level");
-      s.type = class_reference(attribute(seg, rec, "type"), w, "type");
+      s.level = class_reference(attribute(seg, rec, f_level), w, "level");
+      s.type = class_reference(attribute(seg, rec, f_type), w, "type");
       s.responsibilities_first = static_cast<std::uint32_t>(snap_.responsibilities.size());
-      if (const value* r = attribute(seg, rec, "responsibilities"); r && !r->IsNull()) {
+      if (const value* r = attribute(seg, rec, f_responsibilities); r && !r->IsNull()) {
         if (!r->IsArray()) fail(w, "responsibilities", fmt::format("expected an array, got {}", show(*r)));
         for (rapidjson::SizeType k = 0; k < r->Size(); ++k) {
           const index_t ref = class_reference(&(*r)[k], w, "responsibilities");
@@ -306,6 +335,11 @@ class reader {
     });
   }
 
+  struct recent_class {
+    std::string_view text;
+    index_t ref = no_index;
+  };
+  std::array<recent_class, 64> recent_{};
   snapshot& snap_;
 };
 
