@@ -126,17 +126,17 @@ int main(int argc, char** argv) {
     const char* name;
     config::modules_t modules;
   };
-  const module_run modules[] = {{"managers (S)", {false, true, false, false}},
-                                {"elevation (E)", {false, false, false, true}},
-                                {"validity (V)", {false, false, true, false}},
-                                {"hierarchy (H)", {true, false, false, false}},
+  const module_run modules[] = {{"managers (S) alone", {false, true, false, false}},
+                                {"elevation (E) alone", {false, false, false, true}},
+                                {"validity (V) alone", {false, false, true, false}},
+                                {"hierarchy (H) alone", {true, false, false, false}},
                                 {"all four modules", {true, true, true, true}}};
   std::size_t changes = 0;
   for (const module_run& m : modules) {
     config c = *cfg;
     c.modules = m.modules;
     const double ms = median_ms(runs, [&] { changes = make_plan(snap, c, today).changes.size(); });
-    std::printf("| plan, %s alone | %.0f ms (%zu changes) |\n", m.name, ms, changes);
+    std::printf("| plan, %s | %.0f ms (%zu changes) |\n", m.name, ms, changes);
   }
   std::vector<double> walls, rss;
   for (int i = 0; i < std::max(3, runs / 2 + 1); ++i) {
