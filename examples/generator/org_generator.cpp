@@ -259,6 +259,16 @@ class generator {
       const std::size_t deputy = units_[u].staff.back();
       add_manager(static_cast<std::int64_t>(deputy), u, level_of(u).empty() ? "Niveau 5" : level_of(u), "Stedfortræder", start_of_[deputy]);
     }
+    // New manager roles that began in the last days or begin soon (elevation acts on these).
+    for (std::size_t i = 0; i < units_.size() / 60 + 1; ++i) {
+      const std::size_t u = line_units_[static_cast<std::size_t>(r_.range(0, static_cast<std::int64_t>(line_units_.size()) - 1))];
+      if (units_[u].staff.empty()) continue;
+      const std::size_t p = units_[u].staff[static_cast<std::size_t>(r_.range(0, static_cast<std::int64_t>(units_[u].staff.size()) - 1))];
+      const std::int64_t offset = r_.range(-6, 40);  // days from today
+      const day start = *parse_date(o_.today) + static_cast<day>(offset);
+      add_manager(static_cast<std::int64_t>(p), r_.chance(0.7) ? u : line_units_[static_cast<std::size_t>(r_.range(0, static_cast<std::int64_t>(line_units_.size()) - 1))],
+                  level_of(u).empty() ? "Niveau 5" : level_of(u), r_.chance(0.8) ? "Leder" : "Stedfortræder", format_date(start));
+    }
     for (std::size_t i = 0; i < units_.size() / 100 + 1; ++i) {
       const std::size_t p = add_person();
       const std::size_t u = line_units_[static_cast<std::size_t>(r_.range(0, static_cast<std::int64_t>(line_units_.size()) - 1))];
