@@ -69,7 +69,11 @@ int reconcile(const reconcile_options& o) {
     // Print names from the snapshot the plan was made from; apply to a copy.
     snapshot after = l.snap;
     applied = apply_plan(after, p);
-    if (!o.write_snapshot.empty()) take(write_file_atomically(o.write_snapshot, snapshot_to_json(after)));
+    if (!o.write_snapshot.empty())
+      take(write_file_atomically(o.write_snapshot, snapshot_to_json(after)));
+    else if (!p.changes.empty())
+      std::fprintf(stderr, "linemgr: the plan was applied to the snapshot in memory only; "
+                           "pass --write-snapshot FILE to keep the result\n");
   }
   print(wants_json(o.format) ? plan_to_json(l.snap, p, applied ? &*applied : nullptr)
                              : plan_to_text(l.snap, p, applied ? &*applied : nullptr));
