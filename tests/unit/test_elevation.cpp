@@ -52,3 +52,20 @@ TEST_SUITE("core::elevation") {
           std::vector<std::string>{"move_engagement E1 ->U 2026-03-02.."});
   }
 }
+
+TEST_SUITE("core::elevation") {
+  TEST_CASE("a vacant manager of the same type is ended by a new one (E3)") {
+    snapshot s = snap_of(doc(units + R"(, "engagements": [)" + rec("EP", "P", "U", "2000-01-01") + R"(], "managers": [)" +
+                             mgr("MV", "", "2020-01-01") + "," + mgr("MN", "P", "2026-03-02") + "]"));
+    CHECK(lines(s, make_plan(s, cfg_of(elevation), d("2026-03-02"))) == std::vector<std::string>{"end_manager MV 2026-03-02.."});
+  }
+
+  TEST_CASE("two new roles that would move one engagement to different units move nothing (E5)") {
+    snapshot s = snap_of(doc(units + R"(, "engagements": [)" + rec("EP", "P", "R", "2000-01-01") + R"(], "managers": [)" +
+                             mgr("M1", "P", "2026-03-01") + "," + rec("M2", "P", "V", "2026-03-02", "", R"(, "type": "Leder")") + "]"));
+    const plan p = make_plan(s, cfg_of(elevation), d("2026-03-02"));
+    CHECK(p.changes.empty());
+    CHECK(has(diags(p), "AMBIGUOUS_ENGAGEMENT M1"));
+    CHECK(has(diags(p), "AMBIGUOUS_ENGAGEMENT M2"));
+  }
+}

@@ -116,3 +116,32 @@ TEST_SUITE("core::managers") {
     CHECK(has(diags(p), "CLASS_UNRESOLVED Leder"));
   }
 }
+
+TEST_SUITE("core::managers") {
+  TEST_CASE("a future manager role for the winner prevents a duplicate create (MS2-B11)") {
+    snapshot s = snap_of(org(R"(, "engagements": [)" + rec("E1", "P1", "DB", "2020-01-01") + R"(], "associations": [)" +
+                             rec("S1", "P1", "DBL", "2020-01-01") + R"(], "managers": [)" +
+                             rec("MF", "P1", "DB", "2026-04-01", "", leder) + "," + rec("MO", "P9", "DB", "2015-01-01", "", leder) + "]"));
+    CHECK(lines(s, make_plan(s, cfg_of(cfg_text), d("2026-03-02"))) == std::vector<std::string>{"end_manager MO 2026-03-02.."});
+  }
+
+  TEST_CASE("a led-adm unit at the root gets the manager alone (S7)") {
+    snapshot s = snap_of(doc(R"("units": [)" + unit("DA", "ORG", "N2", "By led-adm") + "," + unit("DAL", "DA", "N2", "By_leder") +
+                             R"(], "engagements": [)" + rec("E1", "P1", "DA", "2020-01-01") + R"(], "associations": [)" +
+                             rec("S1", "P1", "DAL", "2020-01-01") + "]"));
+    const plan p = make_plan(s, cfg_of(cfg_text), d("2026-03-02"));
+    CHECK(lines(s, p) == std::vector<std::string>{"create_manager DA P1 Niveau 2 2026-03-02.."});
+    CHECK(has(diags(p), "LED_ADM_AT_ROOT DA"));
+  }
+
+  TEST_CASE("termination_scope = all_managers ends manual managers elsewhere, protected units excepted (S8)") {
+    snapshot s = snap_of(org(R"(, "engagements": [)" + rec("E1", "P1", "DB", "2020-01-01") + R"(], "associations": [)" +
+                             rec("S1", "P1", "DBL", "2020-01-01") + R"(], "managers": [)" + rec("MR", "P8", "ROOT", "2015-01-01", "", leder) +
+                             "]"));
+    config c = cfg_of(cfg_text);
+    CHECK(lines(s, make_plan(s, c, d("2026-03-02"))) == std::vector<std::string>{"create_manager DB P1 Niveau 2 2026-03-02.."});
+    c.managers.termination = termination_scope::all_managers;
+    CHECK(lines(s, make_plan(s, c, d("2026-03-02"))) ==
+          std::vector<std::string>{"create_manager DB P1 Niveau 2 2026-03-02..", "end_manager MR 2026-03-02.."});
+  }
+}

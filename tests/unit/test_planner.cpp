@@ -55,3 +55,16 @@ TEST_SUITE("core::planner") {
     CHECK(make_plan(s, c, d("2026-03-02")).changes.empty());
   }
 }
+
+TEST_SUITE("core::planner") {
+  TEST_CASE("vacate periods lose the parts another module ends (G5)") {
+    snapshot s = snap_of(org(R"(, "engagements": [)" + rec("E1", "P1", "DB", "2020-01-01") + "," + rec("E9", "P9", "DB", "2010-01-01", "2025-06-01") +
+                             R"(], "associations": [)" + rec("S1", "P1", "DBL", "2020-01-01") + R"(], "managers": [)" +
+                             rec("M9", "P9", "DB", "2012-01-01", "", R"(, "type": "Leder", "level": "Niveau 2")") + "]"));
+    config c = cfg_of(cfg_text);
+    c.validity.action = validity_action::vacate;
+    const auto l = lines(s, make_plan(s, c, d("2026-03-02")));
+    CHECK(has(l, "end_manager M9 2026-03-02.."));
+    CHECK(has(l, "vacate_manager M9 2025-06-01..2026-03-02"));
+  }
+}
