@@ -1,0 +1,216 @@
+#!/usr/bin/env node
+// A test OS2mo for linemgr: serves the part of OS2mo's GraphQL v29 that linemgr uses (schema.graphql)
+// with graphql-js, backed by a linemgr-snapshot/1 file. Real cursors, short and empty pages, a
+// Keycloak-style token endpoint with expiring tokens, fault injection and a request log.
+//
+// usage: node server.js --snapshot FILE [--port 0] [--token TOKEN] [--token-ttl SECONDS]
+//                       [--client-id ID --client-secret SECRET] [--short-pages]
+// Prints "listening on http://127.0.0.1:PORT" once ready.
+//
+// Test endpoints (loopback only, no auth):
+//   GET  /_log            -> {"requests": [{"path", "operation", "status"}]}
+//   POST /_log/reset
+//   POST /_faults         {"status": 503, "count": 3} | {"latency_ms": 200} | {"drop": 1}
+'use strict';
+const crypto = require('crypto');
+const fs = require('fs');
+const http = require('http');
+const path = require('path');
+const { buildSchema, graphql } = require('graphql');
+
+function parseArgs(argv) {
+  const o = { port: 0, tokenTtl: 300, shortPages: false, clientId: 'linemgr', clientSecret: 'secret' };
+  for (let i = 2; i < argv.length; i++) {
+    const a = argv[i];
+    const next = () => argv[++i];
+    if (a === '--snapshot') o.snapshot = next();
+    else if (a === '--port') o.port = Number(next());
+    else if (a === '--token') o.token = next();
+    else if (a === '--token-ttl') o.tokenTtl = Number(next());
+    else if (a === '--client-id') o.clientId = next();
+    else if (a === '--client-secret') o.clientSecret = next();
+    else if (a === '--short-pages') o.shortPages = true;
+    else throw new Error('unknown argument ' + a);
+  }
+  if (!o.snapshot) throw new Error('--snapshot FILE is required');
+  return o;
+}
+
+function uuidOf(text) {
+  const h = crypto.createHash('sha1').update(text).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+// The snapshot as OS2mo objects: classes get uuids, records become lists of validities.
+class Store {
+  constructor(snap) {
+    this.today = snap.today || new Date().toISOString().slice(0, 10);
+    this.org = snap.organisation || uuidOf('organisation');
+    this.classes = [];  // {uuid, user_key, name, facet}
+    for (const c of snap.classes || []) {
+      this.classes.push({ uuid: c.uuid || uuidOf('class:' + (c.user_key || c.name)), user_key: c.user_key || c.name || c.uuid,
+                          name: c.name || c.user_key || c.uuid, facet: c.facet || null });
+    }
+    const segments = (rec) => (rec.segments ? rec.segments.map((s) => Object.assign({}, rec, s)) : [rec]);
+    const parent = (p) => (p === null || p === undefined || p === snap.organisation ? null : p);
+    this.units = (snap.units || []).map((u) => ({ uuid: u.id, segs: segments(u).map((s) => ({
+      user_key: u.user_key || u.id, name: u.name || u.id, from: s.from, to: s.to, parent: parent(s.parent),
+      level: this.classRef(s.level, 'org_unit_level'), hierarchy: this.classRef(s.class, 'org_unit_hierarchy') })) }));
+    this.engagements = (snap.engagements || []).map((e) => ({ uuid: e.id, segs: segments(e).map((s) => ({
+      from: s.from, to: s.to, person: s.person, unit: s.unit,
+      type: this.classRef(s.type, 'engagement_type') || this.classRef('-', 'engagement_type'), primary: !!s.primary })) }));
+    this.associations = (snap.associations || []).map((a) => ({ uuid: a.id, segs: segments(a).map((s) => ({
+      from: s.from, to: s.to, person: s.person || null, unit: s.unit, type: this.classRef(s.type, 'association_type') })) }));
+    this.managers = (snap.managers || []).map((m) => ({ uuid: m.id, segs: segments(m).map((s) => ({
+      from: s.from, to: s.to, person: s.person || null, unit: s.unit, level: this.classRef(s.level, 'manager_level'),
+      type: this.classRef(s.type, 'manager_type'),
+      responsibilities: (s.responsibilities || []).map((r) => this.classRef(r, 'responsibility')) })) }));
+  }
+
+  // The uuid of the class a reference resolves to within its facet, adding one when none does.
+  classRef(ref, facet) {
+    if (ref === null || ref === undefined) return null;
+    const fits = (c) => !c.facet || c.facet === facet;
+    const find = (key, value) => value && this.classes.find((c) => fits(c) && c[key] === value);
+    const r = typeof ref === 'string' ? { uuid: ref, user_key: ref, name: ref } : ref;
+    const hit = find('uuid', r.uuid) || find('user_key', r.user_key) || find('name', r.name);
+    if (hit) return hit.uuid;
+    const c = { uuid: r.uuid && typeof ref !== 'string' ? r.uuid : uuidOf(facet + ':' + (r.user_key || r.name || r.uuid)),
+                user_key: r.user_key || r.name || r.uuid, name: r.name || r.user_key || r.uuid, facet };
+    this.classes.push(c);
+    return c.uuid;
+  }
+}
+
+const dt = (d) => (d ? d + 'T00:00:00+01:00' : null);
+const classResponse = (store, uuid) => (uuid ? { uuid, current: () => classObject(store, uuid) } : null);
+function classObject(store, uuid) {
+  const c = store.classes.find((x) => x.uuid === uuid);
+  if (!c) return null;
+  const facet = c.facet || 'unknown';
+  return { uuid: c.uuid, user_key: c.user_key, name: c.name,
+           facet_response: { uuid: uuidOf('facet:' + facet), current: { uuid: uuidOf('facet:' + facet), user_key: facet } } };
+}
+const validity = (s) => ({ from: dt(s.from || '0001-01-01'), to: dt(s.to) });
+const person = (p) => (p ? { uuid: p, current: { uuid: p } } : null);
+const unitRef = (u) => ({ uuid: u, current: null, validities: () => [] });
+
+function response(rec, toObject, today) {
+  const objs = () => rec.segs.map(toObject);
+  return { uuid: rec.uuid,
+           current: () => { const s = rec.segs.find((x) => (!x.from || x.from <= today) && (!x.to || today < x.to)); return s ? toObject(s) : null; },
+           validities: () => objs() };
+}
+
+// One page of `items` for limit/cursor; with short pages, some pages come back short or empty.
+function page(items, args, shortPages) {
+  const start = args.cursor ? JSON.parse(Buffer.from(args.cursor, 'base64').toString()) : { offset: 0, page: 0 };
+  const limit = args.limit === null || args.limit === undefined ? items.length : Number(args.limit);
+  let n = limit;
+  if (shortPages && limit > 1) n = start.page % 4 === 1 ? Math.floor(limit / 2) : start.page % 4 === 2 ? 0 : limit;
+  const objects = items.slice(start.offset, start.offset + n);
+  const offset = start.offset + objects.length;
+  const more = offset < items.length;
+  const next = more ? Buffer.from(JSON.stringify({ offset, page: start.page + 1 })).toString('base64') : null;
+  return { objects, page_info: { next_cursor: next } };
+}
+
+function rootValue(store, options) {
+  const byUuids = (list, filter) => (filter && filter.uuids ? list.filter((r) => filter.uuids.includes(r.uuid)) : list);
+  // A page of a record list: each record as a response whose validities `toObject(record)` makes.
+  const paged = (list, args, toObject) =>
+    page(byUuids(list, args.filter).map((r) => response(r, toObject(r), store.today)), args, options.shortPages);
+  const unitObject = (uuid) => (s) => ({ uuid, user_key: s.user_key, name: s.name, validity: validity(s),
+    parent_response: s.parent ? unitRef(s.parent) : null, unit_level_response: classResponse(store, s.level),
+    unit_hierarchy_response: classResponse(store, s.hierarchy) });
+  return {
+    org: () => ({ uuid: store.org, user_key: store.org, name: store.org }),
+    classes: (args) => {
+      let list = store.classes;
+      const f = args.filter || {};
+      if (f.uuids) list = list.filter((c) => f.uuids.includes(c.uuid));
+      if (f.user_keys) list = list.filter((c) => f.user_keys.includes(c.user_key));
+      if (f.facet && f.facet.user_keys) list = list.filter((c) => !c.facet || f.facet.user_keys.includes(c.facet));
+      return page(list.map((c) => ({ uuid: c.uuid, current: () => classObject(store, c.uuid) })), args, options.shortPages);
+    },
+    org_units: (args) => paged(store.units, args, (u) => unitObject(u.uuid)),
+    engagements: (args) => paged(store.engagements, args, (e) => (s) => ({
+      uuid: e.uuid, validity: validity(s), person_response: person(s.person), org_unit_response: unitRef(s.unit),
+      engagement_type_response: classResponse(store, s.type), is_primary: s.primary })),
+    associations: (args) => paged(store.associations, args, (a) => (s) => ({
+      uuid: a.uuid, validity: validity(s), person_response: person(s.person), org_unit_response: unitRef(s.unit),
+      association_type_response: classResponse(store, s.type) })),
+    managers: (args) => paged(store.managers, args, (m) => (s) => ({
+      uuid: m.uuid, validity: validity(s), person_response: person(s.person), org_unit_response: unitRef(s.unit),
+      manager_level_response: classResponse(store, s.level), manager_type_response: classResponse(store, s.type),
+      responsibilities_response: (a) => page(s.responsibilities.map((r) => classResponse(store, r)), a, false) })),
+  };
+}
+
+function main() {
+  const options = parseArgs(process.argv);
+  const store = new Store(JSON.parse(fs.readFileSync(options.snapshot, 'utf8')));
+  const schema = buildSchema(fs.readFileSync(path.join(__dirname, 'schema.graphql'), 'utf8'));
+  const root = rootValue(store, options);
+  const tokens = new Map();  // token -> expiry (ms since epoch)
+  if (options.token) tokens.set(options.token, Infinity);
+  const faults = { status: 0, count: 0, latencyMs: 0, drop: 0 };
+  const log = [];
+
+  const send = (res, status, body, headers = {}) => {
+    res.writeHead(status, Object.assign({ 'Content-Type': 'application/json' }, headers));
+    res.end(typeof body === 'string' ? body : JSON.stringify(body));
+  };
+
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => { body += c; });
+    req.on('end', async () => {
+      const url = req.url.split('?')[0];
+      if (url === '/_log' && req.method === 'GET') return send(res, 200, { requests: log });
+      if (url === '/_log/reset') { log.length = 0; return send(res, 200, {}); }
+      if (url === '/_faults') {
+        const f = JSON.parse(body || '{}');
+        faults.status = f.status || 0; faults.count = f.count || 0; faults.latencyMs = f.latency_ms || 0; faults.drop = f.drop || 0;
+        return send(res, 200, faults);
+      }
+      const entry = { path: url, operation: null, status: 0 };
+      log.push(entry);
+      if (faults.latencyMs) await new Promise((r) => setTimeout(r, faults.latencyMs));
+      if (faults.drop > 0) { faults.drop--; entry.status = -1; return req.socket.destroy(); }
+      if (faults.count > 0) { faults.count--; entry.status = faults.status; return send(res, faults.status, { detail: 'injected fault' }, { 'Retry-After': '0' }); }
+
+      if (url.endsWith('/protocol/openid-connect/token') && req.method === 'POST') {
+        const form = new URLSearchParams(body);
+        if (form.get('grant_type') !== 'client_credentials' || form.get('client_id') !== options.clientId ||
+            form.get('client_secret') !== options.clientSecret) {
+          entry.status = 401;
+          return send(res, 401, { error: 'unauthorized_client' });
+        }
+        const token = crypto.randomBytes(24).toString('hex');
+        tokens.set(token, Date.now() + options.tokenTtl * 1000);
+        entry.status = 200;
+        return send(res, 200, { access_token: token, expires_in: options.tokenTtl, token_type: 'Bearer' });
+      }
+      if (url !== '/graphql/v29' || req.method !== 'POST') { entry.status = 404; return send(res, 404, { detail: 'Not Found' }); }
+      const auth = (req.headers.authorization || '').replace(/^Bearer /, '');
+      const expiry = tokens.get(auth);
+      if (!expiry || expiry < Date.now()) { entry.status = 401; return send(res, 401, { detail: 'Not authenticated' }); }
+      let request;
+      try { request = JSON.parse(body); } catch (e) { entry.status = 400; return send(res, 400, { detail: 'body is not JSON' }); }
+      entry.operation = request.operationName || null;
+      const result = await graphql({ schema, source: request.query, rootValue: root, variableValues: request.variables,
+                                     operationName: request.operationName });
+      entry.status = 200;
+      send(res, 200, result);
+    });
+  });
+  server.listen(options.port, '127.0.0.1', () => {
+    process.stdout.write(`listening on http://127.0.0.1:${server.address().port}\n`);
+  });
+  const stop = () => server.close(() => process.exit(0));
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main();
