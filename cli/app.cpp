@@ -13,9 +13,15 @@ namespace {
 
 constexpr const char* version_text = "linemgr " LINEMGR_VERSION;
 
-void add_source(CLI::App* sub, source_options& s, bool snapshot_required) {
-  auto* opt = sub->add_option("--snapshot", s.snapshot, "Snapshot file (linemgr-snapshot/1) to read; - for stdin");
-  if (snapshot_required) opt->required();
+void add_source(CLI::App* sub, source_options& s) {
+  auto* snapshot = sub->add_option("--snapshot", s.snapshot, "Snapshot file (linemgr-snapshot/1) to read; - for stdin");
+  auto* mo = sub->add_option("--mo-url", s.mo_url,
+                             "Read from OS2mo at this URL (default: $OS2MO_API_URL, $MO_URL); token from $OS2MO_API_TOKEN, "
+                             "--token-file, or Keycloak client credentials ($CLIENT_ID, $CLIENT_SECRET, $AUTH_SERVER, $AUTH_REALM)");
+  snapshot->excludes(mo);
+  sub->add_option("--token-file", s.token_file, "A file holding the OS2mo bearer token")->check(CLI::ExistingFile);
+  sub->add_option("--ca-file", s.ca_file, "An extra CA certificate bundle for TLS to OS2mo and the identity provider")
+      ->check(CLI::ExistingFile);
   sub->add_option("--config", s.config,
                   "Rules configuration (TOML); default: $LINEMGR_CONFIG, $XDG_CONFIG_HOME/linemgr/config.toml, "
                   "/etc/linemgr/config.toml, else the built-in defaults");
@@ -29,7 +35,7 @@ void add_format(CLI::App* sub, output_format& f) {
 }
 
 void add_reconcile(CLI::App* sub, reconcile_options& o) {
-  add_source(sub, o.source, true);
+  add_source(sub, o.source);
   sub->add_flag("--dry-run", o.dry_run, "Compute and print the plan; apply nothing");
   add_format(sub, o.format);
   sub->add_option("--write-snapshot", o.write_snapshot, "Write the snapshot with the plan applied to this file (atomically)");
@@ -68,13 +74,13 @@ int run(int argc, char** argv) {
   explain_options ex;
   auto* explain_cmd = app.add_subcommand("explain", "Explain why a unit gets its class and its managers");
   explain_cmd->add_option("UNIT", ex.unit, "The unit's id (uuid), or its user_key")->required();
-  add_source(explain_cmd, ex.source, true);
+  add_source(explain_cmd, ex.source);
   add_format(explain_cmd, ex.format);
 
   manager_of_options mo;
   auto* manager_cmd = app.add_subcommand("manager-of", "Show a person's (or an engagement's) line manager");
   manager_cmd->add_option("WHO", mo.who, "A person id or an engagement id")->required();
-  add_source(manager_cmd, mo.source, true);
+  add_source(manager_cmd, mo.source);
   manager_cmd->add_option("--date", mo.date, "The day to answer for (YYYY-MM-DD); default: as --today");
   add_format(manager_cmd, mo.format);
 

@@ -1,6 +1,7 @@
 #include "commands.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 
 #include <fmt/format.h>
 
@@ -12,6 +13,7 @@
 #include "io/config_file.hpp"
 #include "io/plan_output.hpp"
 #include "io/snapshot_file.hpp"
+#include "os2mo/os2mo.hpp"
 
 namespace linemgr::cli {
 
@@ -30,10 +32,51 @@ struct loaded {
   config cfg;
   snapshot snap;
   day today = 0;
+  bool from_os2mo = false;
 };
 
-loaded load(const source_options& o) {
+// The first non-empty environment variable of `names`.
+std::string env(std::initializer_list<const char*> names) {
+  for (const char* n : names)
+    if (const char* v = std::getenv(n); v && *v) return v;
+  return {};
+}
+
+std::string read_secret_file(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) throw failure{{error_kind::io, fmt::format("{}: cannot read the token file", path)}};
+  std::string text;
+  char chunk[4096];
+  std::size_t got = 0;
+  while ((got = std::fread(chunk, 1, sizeof chunk, f)) > 0) text.append(chunk, got);
+  std::fclose(f);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+// OS2mo settings from flags and the environment names the Python integrations use.
+os2mo_settings os2mo_settings_from(const source_options& o) {
+  os2mo_settings s;
+  s.url = o.mo_url;
+  s.auth.token = o.token_file.empty() ? env({"OS2MO_API_TOKEN"}) : read_secret_file(o.token_file);
+  s.auth.client_id = env({"CLIENT_ID", "FASTRAMQPI__CLIENT_ID"});
+  s.auth.client_secret = env({"CLIENT_SECRET", "FASTRAMQPI__CLIENT_SECRET"});
+  s.auth.auth_server = env({"AUTH_SERVER", "FASTRAMQPI__AUTH_SERVER"});
+  if (const std::string realm = env({"AUTH_REALM", "FASTRAMQPI__AUTH_REALM"}); !realm.empty()) s.auth.realm = realm;
+  s.http.ca_file = o.ca_file;
+  if (s.auth.token.empty() && !s.auth.uses_client_credentials())
+    throw failure{{error_kind::config, "no OS2mo credentials: set OS2MO_API_TOKEN, pass --token-file, or set CLIENT_ID, "
+                                       "CLIENT_SECRET and AUTH_SERVER"}};
+  if (s.auth.uses_client_credentials() && (s.auth.client_secret.empty() || s.auth.auth_server.empty()))
+    throw failure{{error_kind::config, "CLIENT_ID is set: CLIENT_SECRET and AUTH_SERVER are needed too"}};
+  return s;
+}
+
+loaded load(source_options o) {
   loaded l;
+  if (o.snapshot.empty() && o.mo_url.empty()) o.mo_url = env({"OS2MO_API_URL", "MO_URL", "FASTRAMQPI__MO_URL"});
+  if (o.snapshot.empty() && o.mo_url.empty())
+    usage("name a source: --snapshot FILE, or --mo-url URL (or set OS2MO_API_URL)");
   std::optional<day> given;
   if (!o.today.empty()) {
     given = parse_date(o.today);
@@ -41,7 +84,17 @@ loaded load(const source_options& o) {
   }
   const std::optional<std::string> config_path = o.config.empty() ? default_config_path() : std::optional(o.config);
   if (config_path) l.cfg = take(read_config_file(*config_path));
-  l.snap = take(read_snapshot_file(o.snapshot));
+  if (!o.snapshot.empty()) {
+    l.snap = take(read_snapshot_file(o.snapshot));
+  } else {
+    os2mo_settings settings = os2mo_settings_from(o);
+    os2mo_connection mo(settings);
+    l.snap = take(mo.load_all());
+    std::fprintf(stderr, "linemgr: read %zu units, %zu engagements, %zu associations and %zu managers from OS2mo in %zu requests\n",
+                 l.snap.units.size(), l.snap.engagements.size(), l.snap.associations.size(), l.snap.managers.size(),
+                 mo.requests());
+    l.from_os2mo = true;
+  }
   l.today = given ? *given : l.snap.today ? *l.snap.today : today_in_copenhagen();
   return l;
 }
@@ -60,6 +113,9 @@ void print(const std::string& text) {
 int reconcile(const reconcile_options& o) {
   if (o.dry_run && !o.write_snapshot.empty())
     usage("--write-snapshot writes the applied plan; leave out --dry-run to apply it");
+  if (o.source.snapshot.empty() && !o.dry_run && o.write_snapshot.empty())
+    usage("writing the plan to OS2mo is not supported by this version: add --dry-run, or --write-snapshot FILE to apply "
+          "it to a copy read from OS2mo");
   loaded l = load(o.source);
   plan p = make_plan(l.snap, l.cfg, l.today);
   if (o.unit) p = scope_plan(l.snap, l.cfg, p, *o.unit);

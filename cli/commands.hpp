@@ -18,7 +18,10 @@ enum class output_format { automatic, text, json };
 
 // Options shared by the commands that read a snapshot.
 struct source_options {
-  std::string snapshot;
+  std::string snapshot;  // a snapshot file, or
+  std::string mo_url;    // OS2mo (also $OS2MO_API_URL, $MO_URL)
+  std::string token_file;
+  std::string ca_file;
   std::string config;  // empty: the default search
   std::string today;   // empty: the snapshot's, else today in Europe/Copenhagen
 };

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs what linemgr needs to build and test on Debian 12 (bookworm). Safe to run again.
 set -eu
-packages="cmake ninja-build g++ pkg-config python3 libcli11-dev rapidjson-dev libfmt-dev doctest-dev libtomlplusplus-dev mandoc"
+packages="cmake ninja-build g++ pkg-config python3 libcli11-dev rapidjson-dev libfmt-dev doctest-dev libtomlplusplus-dev libcurl4-openssl-dev mandoc"
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

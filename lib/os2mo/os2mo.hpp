@@ -1,0 +1,36 @@
+#pragma once
+// OS2mo as a source of truth: reads a whole organisation over GraphQL v29 into a snapshot.
+#include <memory>
+
+#include "core/model.hpp"
+#include "core/result.hpp"
+#include "os2mo/http.hpp"
+#include "os2mo/settings.hpp"
+
+namespace linemgr {
+
+// A connection to one OS2mo instance.
+class os2mo_connection {
+ public:
+  // Uses `transport`, or a libcurl transport with the settings' timeouts and CA when null.
+  explicit os2mo_connection(os2mo_settings settings, std::unique_ptr<http_transport> transport = nullptr);
+  ~os2mo_connection();
+  os2mo_connection(const os2mo_connection&) = delete;
+  os2mo_connection& operator=(const os2mo_connection&) = delete;
+
+  // Reads classes, units, engagements, associations and managers over their whole time axis,
+  // one paginated collection at a time: O(records / page size) requests, never one per unit.
+  result<snapshot> load_all();
+  // GraphQL requests sent so far (retries included).
+  std::size_t requests() const;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+// The Copenhagen calendar day of an OS2mo timestamp ("2026-03-02T00:00:00+01:00"); nullopt when
+// it is not one.
+std::optional<day> copenhagen_day(std::string_view timestamp);
+
+}  // namespace linemgr
