@@ -3,6 +3,9 @@
 set -eu
 packages="cmake ninja-build g++ pkg-config python3 libcli11-dev rapidjson-dev libfmt-dev doctest-dev libtomlplusplus-dev libcurl4-openssl-dev mandoc"
 missing=""
+# Node.js runs the OS2mo emulator in the tests; a machine that already has it keeps its own.
+command -v node >/dev/null 2>&1 || packages="$packages nodejs"
+command -v npm >/dev/null 2>&1 || packages="$packages npm"
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done

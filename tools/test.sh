@@ -5,6 +5,9 @@ set -eu
 cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
 
+# The OS2mo emulator's packages, exactly as locked.
+npm ci --prefix tests/os2mo-emulator --no-audit --no-fund --loglevel=error
+
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLINEMGR_WERROR=ON
 cmake --build build -j "$jobs"
 ctest --test-dir build --output-on-failure -j "$jobs"

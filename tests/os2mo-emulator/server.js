@@ -11,6 +11,7 @@
 //   GET  /_log            -> {"requests": [{"path", "operation", "status"}]}
 //   POST /_log/reset
 //   POST /_faults         {"status": 503, "count": 3} | {"latency_ms": 200} | {"drop": 1}
+//                         | {"graphql_error": "message", "count": 1} | {"revoke_tokens": true}
 'use strict';
 const crypto = require('crypto');
 const fs = require('fs');
@@ -154,7 +155,7 @@ function main() {
   const root = rootValue(store, options);
   const tokens = new Map();  // token -> expiry (ms since epoch)
   if (options.token) tokens.set(options.token, Infinity);
-  const faults = { status: 0, count: 0, latencyMs: 0, drop: 0 };
+  const faults = { status: 0, count: 0, latencyMs: 0, drop: 0, graphqlError: null };
   const log = [];
 
   const send = (res, status, body, headers = {}) => {
@@ -172,13 +173,19 @@ function main() {
       if (url === '/_faults') {
         const f = JSON.parse(body || '{}');
         faults.status = f.status || 0; faults.count = f.count || 0; faults.latencyMs = f.latency_ms || 0; faults.drop = f.drop || 0;
+        faults.graphqlError = f.graphql_error || null;
+        if (f.revoke_tokens) for (const [t, e] of tokens) if (e !== Infinity) tokens.delete(t);
         return send(res, 200, faults);
       }
       const entry = { path: url, operation: null, status: 0 };
       log.push(entry);
       if (faults.latencyMs) await new Promise((r) => setTimeout(r, faults.latencyMs));
       if (faults.drop > 0) { faults.drop--; entry.status = -1; return req.socket.destroy(); }
-      if (faults.count > 0) { faults.count--; entry.status = faults.status; return send(res, faults.status, { detail: 'injected fault' }, { 'Retry-After': '0' }); }
+      if (faults.count > 0 && faults.status) {
+        faults.count--;
+        entry.status = faults.status;
+        return send(res, faults.status, { detail: 'injected fault' }, { 'Retry-After': '0' });
+      }
 
       if (url.endsWith('/protocol/openid-connect/token') && req.method === 'POST') {
         const form = new URLSearchParams(body);
@@ -199,6 +206,11 @@ function main() {
       let request;
       try { request = JSON.parse(body); } catch (e) { entry.status = 400; return send(res, 400, { detail: 'body is not JSON' }); }
       entry.operation = request.operationName || null;
+      if (faults.count > 0 && faults.graphqlError) {
+        faults.count--;
+        entry.status = 200;
+        return send(res, 200, { data: null, errors: [{ message: faults.graphqlError }] });
+      }
       const result = await graphql({ schema, source: request.query, rootValue: root, variableValues: request.variables,
                                      operationName: request.operationName });
       entry.status = 200;

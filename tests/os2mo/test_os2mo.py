@@ -1,0 +1,186 @@
+#!/usr/bin/env python3
+"""linemgr against a test OS2mo (tests/os2mo-emulator, a real graphql-js server on loopback):
+same plan as offline, bounded round trips, retries, token renewal and clear failures.
+
+usage: test_os2mo.py LINEMGR_BIN GENERATOR_BIN EMULATOR_DIR EXAMPLE_DIR"""
+import json
+import math
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.request
+
+BIN = GEN = EMULATOR = EXAMPLE = None
+TODAY = "2026-03-02"
+
+
+class Emulator:
+    """Starts server.js on a free loopback port and stops it."""
+
+    def __init__(self, snapshot, *extra):
+        self.proc = subprocess.Popen(["node", os.path.join(EMULATOR, "server.js"), "--snapshot", snapshot, *extra],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        if "listening on " not in line:
+            raise RuntimeError("emulator did not start: " + line + self.proc.stderr.read())
+        self.url = line.split("listening on ")[1].strip()
+
+    def call(self, path, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        with urllib.request.urlopen(urllib.request.Request(self.url + path, data=data, method="POST" if data else "GET")) as r:
+            return json.load(r)
+
+    def log(self):
+        return self.call("/_log")["requests"]
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+        self.proc.stdout.close()
+        self.proc.stderr.close()
+
+
+def run(*args, env=None):
+    e = dict(os.environ)
+    e.pop("OS2MO_API_TOKEN", None)
+    e.update(env or {})
+    p = subprocess.run([BIN, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=e, text=True)
+    return p.returncode, p.stdout, p.stderr
+
+
+class AgainstOS2mo(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.snap = os.path.join(EXAMPLE, "snapshot.json")
+        cls.cfg = os.path.join(EXAMPLE, "config.toml")
+        cls.mo = Emulator(cls.snap, "--token", "static-token", "--short-pages")
+        cls.env = {"OS2MO_API_TOKEN": "static-token"}
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.mo.stop()
+
+    def plan_online(self, *extra, env=None):
+        return run("reconcile-all", "--mo-url", self.mo.url, "--config", self.cfg, "--today", TODAY, "--format", "json", *extra,
+                   env=self.env if env is None else env)
+
+    def test_same_plan_as_offline_and_fixpoint_after_applying(self):
+        rc, online, err = self.plan_online("--dry-run")
+        self.assertEqual(rc, 0, err)
+        rc, offline, _ = run("reconcile-all", "--snapshot", self.snap, "--config", self.cfg, "--today", TODAY, "--format", "json", "--dry-run")
+        self.assertEqual(rc, 0)
+        self.assertEqual(online, offline)  # byte for byte
+        self.assertGreater(len(json.loads(online)["changes"]), 0)
+        self.assertRegex(err, r"read 1461 units, .* from OS2mo in \d+ requests")
+        with tempfile.TemporaryDirectory() as d:
+            out = os.path.join(d, "applied.json")
+            rc, _, err = self.plan_online("--write-snapshot", out)
+            self.assertEqual(rc, 0, err)
+            rc, again, err = run("reconcile-all", "--snapshot", out, "--config", self.cfg, "--today", TODAY, "--format", "json", "--dry-run")
+            self.assertEqual(json.loads(again)["changes"], [])
+
+    def test_503_three_times_then_success(self):
+        self.mo.call("/_faults", {"status": 503, "count": 3})
+        rc, out, err = self.plan_online("--dry-run")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(json.loads(out)["format"], "linemgr-plan/1")
+
+    def test_a_dropped_connection_is_retried(self):
+        self.mo.call("/_faults", {"drop": 1})
+        rc, _, err = self.plan_online("--dry-run")
+        self.assertEqual(rc, 0, err)
+
+    def test_graphql_errors_name_the_operation_and_are_not_retried(self):
+        self.mo.call("/_log/reset", {})
+        self.mo.call("/_faults", {"graphql_error": "boom", "count": 1})
+        rc, _, err = self.plan_online("--dry-run")
+        self.assertEqual(rc, 65)
+        self.assertIn("LinemgrOrganisation: OS2mo reported a GraphQL error: boom", err)
+        self.assertEqual(len(self.mo.log()), 1)
+
+    def test_a_wrong_token_is_a_configuration_error(self):
+        rc, _, err = self.plan_online("--dry-run", env={"OS2MO_API_TOKEN": "wrong"})
+        self.assertEqual(rc, 78)
+        self.assertIn("HTTP 401", err)
+        self.assertNotIn("wrong", err)  # the token itself is never shown
+        rc, _, err = self.plan_online("--dry-run", env={})
+        self.assertEqual(rc, 78)
+        self.assertIn("no OS2mo credentials", err)
+
+    def test_applying_to_os2mo_needs_the_sink(self):
+        rc, _, err = self.plan_online()
+        self.assertEqual(rc, 64)
+        self.assertIn("--dry-run", err)
+
+
+class RoundTrips(unittest.TestCase):
+    def test_reconcile_all_requests_are_bounded_by_pages(self):
+        with tempfile.TemporaryDirectory() as d:
+            snap, cfg = os.path.join(d, "org.json"), os.path.join(d, "org.toml")
+            subprocess.run([GEN, "--units", "5000", "--seed", "11", "--snapshot", snap, "--config", cfg], check=True)
+            with open(snap, encoding="utf-8") as f:
+                doc = json.load(f)
+            mo = Emulator(snap, "--token", "t")
+            try:
+                rc, _, err = run("reconcile-all", "--mo-url", mo.url, "--config", cfg, "--today", TODAY, "--dry-run", "--format", "json",
+                                 env={"OS2MO_API_TOKEN": "t"})
+                self.assertEqual(rc, 0, err)
+                graphql = [r for r in mo.log() if r["path"] == "/graphql/v29"]
+                records = sum(len(doc.get(k, [])) for k in ("classes", "units", "engagements", "associations", "managers"))
+                bound = math.ceil(records / 500) + 10
+                self.assertLessEqual(len(graphql), bound)
+                self.assertGreaterEqual(len(graphql), math.ceil(len(doc["engagements"]) / 500))
+            finally:
+                mo.stop()
+
+
+class Authentication(unittest.TestCase):
+    def test_client_credentials_and_renewal_when_tokens_are_revoked_mid_run(self):
+        snap = os.path.join(EXAMPLE, "snapshot.json")
+        mo = Emulator(snap, "--client-id", "linemgr", "--client-secret", "s3cret", "--token-ttl", "300", "--short-pages")
+        try:
+            env = {"CLIENT_ID": "linemgr", "CLIENT_SECRET": "s3cret", "AUTH_SERVER": mo.url + "/auth"}
+            mo.call("/_faults", {"latency_ms": 20})
+            # Revoke every issued token while linemgr is reading; it must fetch a new one and go on.
+            p = subprocess.Popen([BIN, "reconcile-all", "--mo-url", mo.url, "--config", os.path.join(EXAMPLE, "config.toml"),
+                                  "--today", TODAY, "--dry-run", "--format", "json"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **env})
+            time.sleep(0.3)
+            mo.call("/_faults", {"revoke_tokens": True, "latency_ms": 0})
+            out, err = p.communicate(timeout=60)
+            self.assertEqual(p.returncode, 0, err)
+            tokens = [r for r in mo.log() if r["path"].endswith("/openid-connect/token")]
+            self.assertGreaterEqual(len(tokens), 2)
+            self.assertNotIn("s3cret", err)
+            rc, _, err = run("reconcile-all", "--mo-url", mo.url, "--dry-run", env={**env, "CLIENT_SECRET": "bad"})
+            self.assertEqual(rc, 78)
+            self.assertIn("refused the client credentials", err)
+        finally:
+            mo.stop()
+
+
+class Unavailable(unittest.TestCase):
+    def test_os2mo_down_exits_69_with_one_line(self):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()  # nothing listens there now
+        started = time.monotonic()
+        rc, out, err = run("reconcile-all", "--mo-url", "http://127.0.0.1:%d" % port, "--dry-run", env={"OS2MO_API_TOKEN": "t"})
+        self.assertEqual(rc, 69)
+        self.assertEqual(out, "")
+        self.assertEqual(err.count("\n"), 1)
+        self.assertIn("did not answer LinemgrOrganisation after 6 attempts", err)
+        self.assertLess(time.monotonic() - started, 30)
+
+
+if __name__ == "__main__":
+    BIN, GEN, EMULATOR, EXAMPLE = sys.argv[1:5]
+    if not os.path.isdir(os.path.join(EMULATOR, "node_modules", "graphql")):
+        print("the emulator's packages are missing: run npm ci in %s" % EMULATOR)
+        sys.exit(1)
+    unittest.main(argv=[sys.argv[0], "-v"])

@@ -1,0 +1,21 @@
+#include <doctest/doctest.h>
+
+#include "os2mo/os2mo.hpp"
+
+using namespace linemgr;
+
+TEST_SUITE("os2mo::source") {
+  TEST_CASE("OS2mo timestamps become Copenhagen calendar days") {
+    auto day_of = [](const char* t) { return format_date(*copenhagen_day(t)); };
+    CHECK(day_of("2026-03-02T00:00:00+01:00") == "2026-03-02");
+    CHECK(day_of("2026-03-01T23:00:00+00:00") == "2026-03-02");  // midnight in Copenhagen, written in UTC
+    CHECK(day_of("2026-07-01T22:00:00Z") == "2026-07-02");       // summer time: UTC+2
+    CHECK(day_of("2026-07-01T21:59:59.5Z") == "2026-07-01");
+    CHECK(day_of("2026-10-25T00:30:00Z") == "2026-10-25");        // the last Sunday of October, before 01:00 UTC
+    CHECK(day_of("0001-01-01T00:00:00+01:00") == "0001-01-01");
+    CHECK(day_of("2026-03-02") == "2026-03-02");
+    CHECK_FALSE(copenhagen_day("2026-13-02T00:00:00+01:00"));
+    CHECK_FALSE(copenhagen_day("yesterday"));
+    CHECK_FALSE(copenhagen_day("2026-03-02T00:00:00 nonsense"));
+  }
+}
