@@ -32,7 +32,7 @@ struct loaded {
   config cfg;
   snapshot snap;
   day today = 0;
-  bool from_os2mo = false;
+  std::unique_ptr<os2mo_connection> mo;  // when the snapshot was read from OS2mo
 };
 
 // The first non-empty environment variable of `names`.
@@ -87,13 +87,11 @@ loaded load(source_options o) {
   if (!o.snapshot.empty()) {
     l.snap = take(read_snapshot_file(o.snapshot));
   } else {
-    os2mo_settings settings = os2mo_settings_from(o);
-    os2mo_connection mo(settings);
-    l.snap = take(mo.load_all());
+    l.mo = std::make_unique<os2mo_connection>(os2mo_settings_from(o));
+    l.snap = take(l.mo->load_all());
     std::fprintf(stderr, "linemgr: read %zu units, %zu engagements, %zu associations and %zu managers from OS2mo in %zu requests\n",
                  l.snap.units.size(), l.snap.engagements.size(), l.snap.associations.size(), l.snap.managers.size(),
-                 mo.requests());
-    l.from_os2mo = true;
+                 l.mo->requests());
   }
   l.today = given ? *given : l.snap.today ? *l.snap.today : today_in_copenhagen();
   return l;
@@ -113,15 +111,18 @@ void print(const std::string& text) {
 int reconcile(const reconcile_options& o) {
   if (o.dry_run && !o.write_snapshot.empty())
     usage("--write-snapshot writes the applied plan; leave out --dry-run to apply it");
-  if (o.source.snapshot.empty() && !o.dry_run && o.write_snapshot.empty())
-    usage("writing the plan to OS2mo is not supported by this version: add --dry-run, or --write-snapshot FILE to apply "
-          "it to a copy read from OS2mo");
   loaded l = load(o.source);
   plan p = make_plan(l.snap, l.cfg, l.today);
   if (o.unit) p = scope_plan(l.snap, l.cfg, p, *o.unit);
 
   std::optional<apply_report> applied;
-  if (!o.dry_run) {
+  std::optional<error> fatal;
+  if (!o.dry_run && l.mo && o.write_snapshot.empty()) {
+    const std::size_t before = l.mo->requests();
+    applied = l.mo->apply(l.snap, p, &fatal);
+    std::fprintf(stderr, "linemgr: wrote to OS2mo: %zu applied, %zu failed, %zu stale, in %zu requests\n", applied->ok,
+                 applied->failed.size(), applied->stale.size(), l.mo->requests() - before);
+  } else if (!o.dry_run) {
     // Print names from the snapshot the plan was made from; apply to a copy.
     snapshot after = l.snap;
     applied = apply_plan(after, p);
@@ -133,7 +134,8 @@ int reconcile(const reconcile_options& o) {
   }
   print(wants_json(o.format) ? plan_to_json(l.snap, p, applied ? &*applied : nullptr)
                              : plan_to_text(l.snap, p, applied ? &*applied : nullptr));
-  if (applied && !applied->failed.empty()) return 1;
+  if (fatal) throw failure{*fatal};
+  if (applied && (!applied->failed.empty() || !applied->stale.empty())) return 1;
   if (o.fail_on_changes && !p.changes.empty()) return 1;
   return 0;
 }

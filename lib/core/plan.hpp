@@ -67,6 +67,7 @@ struct apply_report {
     std::string error;
   };
   std::vector<failure> failed;
+  std::vector<failure> stale;  // skipped: the object changed after it was read (OS2mo sink only)
 };
 
 // plan(snapshot, config, today): runs the enabled modules S → E → V → H over a virtual

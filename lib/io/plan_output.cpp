@@ -124,6 +124,17 @@ std::string plan_to_json(const snapshot& snap, const plan& p, const apply_report
       w.EndObject();
     }
     w.EndArray();
+    key("stale");
+    w.StartArray();
+    for (const auto& f : applied->stale) {
+      w.StartObject();
+      key("change");
+      w.Uint64(f.change);
+      key("reason");
+      str(f.error);
+      w.EndObject();
+    }
+    w.EndArray();
     w.EndObject();
   }
   w.EndObject();
@@ -181,8 +192,13 @@ std::string plan_to_text(const snapshot& snap, const plan& p, const apply_report
     out += ")";
   }
   out += fmt::format("; diagnostics: {} error, {} warn, {} info\n", by_severity[2], by_severity[1], by_severity[0]);
-  if (applied)
-    out += fmt::format("applied: {} ok, {} failed\n", applied->ok, applied->failed.size());
+  if (applied) {
+    for (const auto& f : applied->failed)
+      out += fmt::format("failed: change {} ({} {}): {}\n", f.change, op_name(p.changes[f.change].kind), subject_id(snap, p.changes[f.change]), f.error);
+    for (const auto& f : applied->stale)
+      out += fmt::format("stale:  change {} ({} {}): {}\n", f.change, op_name(p.changes[f.change].kind), subject_id(snap, p.changes[f.change]), f.error);
+    out += fmt::format("applied: {} ok, {} failed, {} stale\n", applied->ok, applied->failed.size(), applied->stale.size());
+  }
   else
     out += "dry run: nothing was applied\n";
   return out;

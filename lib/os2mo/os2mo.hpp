@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "core/model.hpp"
+#include "core/plan.hpp"
 #include "core/result.hpp"
 #include "os2mo/http.hpp"
 #include "os2mo/settings.hpp"
@@ -21,6 +22,11 @@ class os2mo_connection {
   // Reads classes, units, engagements, associations and managers over their whole time axis,
   // one paginated collection at a time: O(records / page size) requests, never one per unit.
   result<snapshot> load_all();
+  // Applies a plan made from `snap` (as load_all read it) with the v29 mutations, in plan order.
+  // Every object a change names is read again first; one that changed meanwhile is reported
+  // stale and left alone. When OS2mo becomes unreachable, `fatal` says so and the remaining
+  // changes are reported as not attempted.
+  apply_report apply(const snapshot& snap, const plan& p, std::optional<error>* fatal);
   // GraphQL requests sent so far (retries included).
   std::size_t requests() const;
 

@@ -9,5 +9,15 @@ extern const char* const org_units;
 extern const char* const engagements;
 extern const char* const associations;
 extern const char* const managers;
+extern const char* const verify_org_units;
+extern const char* const verify_engagements;
+extern const char* const verify_associations;
+extern const char* const verify_managers;
+extern const char* const set_unit_class;
+extern const char* const create_manager;
+extern const char* const update_manager;
+extern const char* const terminate_manager;
+extern const char* const terminate_association;
+extern const char* const move_engagement;
 
 }  // namespace linemgr::queries

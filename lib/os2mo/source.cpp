@@ -10,6 +10,7 @@
 #include "os2mo/client.hpp"
 #include "os2mo/os2mo.hpp"
 #include "os2mo/queries.hpp"
+#include "os2mo/sink_internal.hpp"
 
 namespace linemgr {
 
@@ -133,6 +134,14 @@ class reader {
 
 }  // namespace
 
+std::string mo_datetime(day d) {
+  const std::string date = format_date(d);
+  const int year = std::stoi(date.substr(0, 4));
+  const day march = days_from_civil(year, 3, static_cast<unsigned>(last_sunday(year, 3)));
+  const day october = days_from_civil(year, 10, static_cast<unsigned>(last_sunday(year, 10)));
+  return date + (d > march && d <= october ? "T00:00:00+02:00" : "T00:00:00+01:00");  // local midnight
+}
+
 std::optional<day> copenhagen_day(std::string_view t) {
   const auto date = parse_date(t.substr(0, 10));
   if (!date) return std::nullopt;
@@ -174,6 +183,10 @@ os2mo_connection::os2mo_connection(os2mo_settings settings, std::unique_ptr<http
 os2mo_connection::~os2mo_connection() = default;
 
 std::size_t os2mo_connection::requests() const { return impl_->client.requests(); }
+
+apply_report os2mo_connection::apply(const snapshot& snap, const plan& p, std::optional<error>* fatal) {
+  return apply_to_os2mo(impl_->client, snap, p, fatal);
+}
 
 result<snapshot> os2mo_connection::load_all() {
   rapidjson::StringBuffer buffer;

@@ -11,7 +11,9 @@
 //   GET  /_log            -> {"requests": [{"path", "operation", "status"}]}
 //   POST /_log/reset
 //   POST /_faults         {"status": 503, "count": 3} | {"latency_ms": 200} | {"drop": 1}
-//                         | {"graphql_error": "message", "count": 1} | {"revoke_tokens": true}
+//                         | {"graphql_error": "message", "count": 1[, "on": "OPERATION"]} | {"revoke_tokens": true}
+//                         | {"edit_on": "OPERATION", "edit": {"org_unit": UUID, "hierarchy": CLASS_UUID}}
+//                           (someone else changes the unit just before that operation is answered)
 'use strict';
 const crypto = require('crypto');
 const fs = require('fs');
@@ -148,11 +150,75 @@ function rootValue(store, options) {
   };
 }
 
+// Mutations with OS2mo's v29 validity semantics: half-open [from, to), segments split as needed.
+const day = (t) => (t ? String(t).slice(0, 10) : null);
+function editRange(rec, from, to, edit) {
+  const out = [];
+  for (const s of rec.segs) {
+    const sf = s.from || '0001-01-01';
+    const st = s.to || null;
+    const overlaps = (to === null || sf < to) && (st === null || from < st);
+    if (!overlaps) { out.push(s); continue; }
+    if (sf < from) out.push(Object.assign({}, s, { to: from }));
+    const mid = Object.assign({}, s, { from: sf > from ? sf : from, to: st === null ? to : to === null ? st : (st < to ? st : to) });
+    if (edit(mid) !== false) out.push(mid);
+    if (to !== null && (st === null || to < st)) out.push(Object.assign({}, s, { from: to }));
+  }
+  rec.segs = out;
+}
+
+function mutations(store, raw) {
+  const find = (list, uuid, what) => {
+    const r = list.find((x) => x.uuid === uuid);
+    if (!r) throw new Error(`${what} ${uuid} does not exist`);
+    return r;
+  };
+  const ref = (uuid) => ({ uuid, current: null, validities: () => [] });
+  const terminate = (list, what) => ({ input }) => {
+    const r = find(list, input.uuid, what);
+    if (input.from) editRange(r, day(input.from), day(input.to), () => false);
+    else editRange(r, day(input.to), null, () => false);
+    return ref(r.uuid);
+  };
+  return {
+    org_unit_update: ({ input }) => {
+      const u = find(store.units, input.uuid, 'organisation unit');
+      editRange(u, day(input.validity.from), day(input.validity.to), (s) => { s.hierarchy = input.org_unit_hierarchy; });
+      return ref(u.uuid);
+    },
+    manager_create: ({ input }) => {
+      find(store.units, input.org_unit, 'organisation unit');
+      const uuid = input.uuid || crypto.randomUUID();
+      store.managers.push({ uuid, segs: [{ from: day(input.validity.from), to: day(input.validity.to), person: input.person,
+        unit: input.org_unit, level: input.manager_level, type: input.manager_type, responsibilities: input.responsibility }] });
+      return ref(uuid);
+    },
+    manager_update: ({ input }) => {
+      const m = find(store.managers, input.uuid, 'manager');
+      const given = (raw().input) || {};  // PATCH semantics: an explicit null clears, an absent key keeps
+      editRange(m, day(input.validity.from), day(input.validity.to), (s) => {
+        if ('person' in given) s.person = input.person;
+        if (input.manager_level) s.level = input.manager_level;
+      });
+      return ref(m.uuid);
+    },
+    manager_terminate: terminate(store.managers, 'manager'),
+    association_terminate: terminate(store.associations, 'association'),
+    engagement_update: ({ input }) => {
+      const e = find(store.engagements, input.uuid, 'engagement');
+      if (input.org_unit) find(store.units, input.org_unit, 'organisation unit');
+      editRange(e, day(input.validity.from), day(input.validity.to), (s) => { if (input.org_unit) s.unit = input.org_unit; });
+      return ref(e.uuid);
+    },
+  };
+}
+
 function main() {
   const options = parseArgs(process.argv);
   const store = new Store(JSON.parse(fs.readFileSync(options.snapshot, 'utf8')));
   const schema = buildSchema(fs.readFileSync(path.join(__dirname, 'schema.graphql'), 'utf8'));
-  const root = rootValue(store, options);
+  let rawVariables = {};
+  const root = Object.assign(rootValue(store, options), mutations(store, () => rawVariables));
   const tokens = new Map();  // token -> expiry (ms since epoch)
   if (options.token) tokens.set(options.token, Infinity);
   const faults = { status: 0, count: 0, latencyMs: 0, drop: 0, graphqlError: null };
@@ -174,6 +240,9 @@ function main() {
         const f = JSON.parse(body || '{}');
         faults.status = f.status || 0; faults.count = f.count || 0; faults.latencyMs = f.latency_ms || 0; faults.drop = f.drop || 0;
         faults.graphqlError = f.graphql_error || null;
+        faults.on = f.on || null;
+        faults.editOn = f.edit_on || null;
+        faults.edit = f.edit || null;
         if (f.revoke_tokens) for (const [t, e] of tokens) if (e !== Infinity) tokens.delete(t);
         return send(res, 200, faults);
       }
@@ -206,10 +275,16 @@ function main() {
       let request;
       try { request = JSON.parse(body); } catch (e) { entry.status = 400; return send(res, 400, { detail: 'body is not JSON' }); }
       entry.operation = request.operationName || null;
-      if (faults.count > 0 && faults.graphqlError) {
+      if (faults.count > 0 && faults.graphqlError && (!faults.on || faults.on === request.operationName)) {
         faults.count--;
         entry.status = 200;
         return send(res, 200, { data: null, errors: [{ message: faults.graphqlError }] });
+      }
+      rawVariables = request.variables || {};
+      if (faults.editOn && faults.editOn === request.operationName) {  // a concurrent change by someone else
+        const u = store.units.find((x) => x.uuid === faults.edit.org_unit);
+        if (u) for (const seg of u.segs) seg.hierarchy = faults.edit.hierarchy;
+        faults.editOn = null;
       }
       const result = await graphql({ schema, source: request.query, rootValue: root, variableValues: request.variables,
                                      operationName: request.operationName });

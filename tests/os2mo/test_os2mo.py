@@ -111,10 +111,76 @@ class AgainstOS2mo(unittest.TestCase):
         self.assertEqual(rc, 78)
         self.assertIn("no OS2mo credentials", err)
 
-    def test_applying_to_os2mo_needs_the_sink(self):
-        rc, _, err = self.plan_online()
-        self.assertEqual(rc, 64)
-        self.assertIn("--dry-run", err)
+
+
+class Writing(unittest.TestCase):
+    """Applying plans with the v29 mutations; each test has an emulator of its own."""
+
+    def setUp(self):
+        self.snap = os.path.join(EXAMPLE, "snapshot.json")
+        self.cfg = os.path.join(EXAMPLE, "config.toml")
+        self.mo = Emulator(self.snap, "--token", "t", "--short-pages")
+        self.env = {"OS2MO_API_TOKEN": "t"}
+
+    def tearDown(self):
+        self.mo.stop()
+
+    def reconcile(self, *extra):
+        return run("reconcile-all", "--mo-url", self.mo.url, "--config", self.cfg, "--today", TODAY, "--format", "json", *extra,
+                   env=self.env)
+
+    def test_apply_then_plan_again_gives_nothing(self):
+        rc, out, err = self.reconcile()
+        self.assertEqual(rc, 0, err)
+        plan = json.loads(out)
+        self.assertEqual(plan["applied"], {"ok": len(plan["changes"]), "failed": [], "stale": []})
+        ops = {r["operation"] for r in self.mo.log()}
+        for op in ("LinemgrSetUnitClass", "LinemgrCreateManager", "LinemgrUpdateManager", "LinemgrTerminateManager",
+                   "LinemgrTerminateAssociation", "LinemgrVerifyOrgUnits", "LinemgrVerifyManagers"):
+            self.assertIn(op, ops)
+        rc, out, err = self.reconcile("--dry-run")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(json.loads(out)["changes"], [])
+
+    def test_a_concurrent_change_is_reported_stale_not_overwritten(self):
+        rc, out, _ = self.reconcile("--dry-run")
+        plan = json.loads(out)
+        target = next(i for i, c in enumerate(plan["changes"]) if c["op"] == "set_unit_class")
+        unit = plan["changes"][target]["unit"]
+        classes = self.classes()
+        someone_elses = classes["selvejet"]
+        # Someone else sets the unit's class after linemgr has read it, before it writes.
+        self.mo.call("/_faults", {"edit_on": "LinemgrVerifyOrgUnits", "edit": {"org_unit": unit, "hierarchy": someone_elses}})
+        rc, out, err = self.reconcile()
+        self.assertEqual(rc, 1, err)
+        applied = json.loads(out)["applied"]
+        self.assertEqual([s["change"] for s in applied["stale"]], [target])
+        self.assertIn("changed in OS2mo", applied["stale"][0]["reason"])
+        self.assertEqual(applied["ok"], len(plan["changes"]) - 1)
+        # The other's change stands: planning again proposes to change it back, from the new value.
+        rc, out, _ = self.reconcile("--dry-run")
+        again = json.loads(out)["changes"]
+        self.assertEqual([c["unit"] for c in again], [unit])
+        self.assertEqual(again[0]["was"], "selvejet")
+
+    def test_a_failed_write_is_reported_with_os2mos_message(self):
+        self.mo.call("/_faults", {"graphql_error": "ERR_INVALID_VALIDITY", "on": "LinemgrTerminateAssociation", "count": 1})
+        rc, out, err = run("reconcile-all", "--mo-url", self.mo.url, "--config", self.cfg, "--today", TODAY, "--format", "text",
+                           env=self.env)
+        self.assertEqual(rc, 1, err)
+        self.assertRegex(out, r"failed: change \d+ \(end_association [0-9a-f-]+\): LinemgrTerminateAssociation: "
+                              r"OS2mo reported a GraphQL error: ERR_INVALID_VALIDITY")
+        self.assertRegex(out, r"applied: \d+ ok, 1 failed, 0 stale")
+
+    def classes(self):
+        """user_key -> uuid of the org_unit_hierarchy classes, as the emulator serves them."""
+        body = json.dumps({"query": "query C { classes(filter: {facet: {user_keys: [\"org_unit_hierarchy\"]}}) "
+                                    "{ objects { current { uuid user_key } } } }", "operationName": "C"}).encode()
+        req = urllib.request.Request(self.mo.url + "/graphql/v29", data=body,
+                                     headers={"Authorization": "Bearer t", "Content-Type": "application/json"})
+        with urllib.request.urlopen(req) as r:
+            data = json.load(r)["data"]["classes"]["objects"]
+        return {o["current"]["user_key"]: o["current"]["uuid"] for o in data}
 
 
 class RoundTrips(unittest.TestCase):

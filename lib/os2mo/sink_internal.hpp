@@ -1,0 +1,27 @@
+#pragma once
+// Internal to the OS2mo sink: change-to-mutation translation and stale detection.
+#include <optional>
+#include <string>
+
+#include "core/classes.hpp"
+#include "core/plan.hpp"
+#include "os2mo/client.hpp"
+
+namespace linemgr {
+
+// The kinds of OS2mo object a change can name.
+enum class object_kind { unit, engagement, association, manager };
+
+// OS2mo's DateTime for local midnight in Copenhagen on day d ("2026-03-02T00:00:00+01:00").
+std::string mo_datetime(day d);
+// A record as comparable text: its segments with the fields linemgr reads.
+std::string canonical_record(const snapshot& s, object_kind kind, index_t r);
+// The same text for an object of a verify query's response.
+std::string canonical_response(object_kind kind, const rapidjson::Value& object);
+// Writes one change with its v29 mutation. Errors carry OS2mo's message.
+result<bool> write_change(os2mo_client& client, const snapshot& snap, const class_resolver& classes, const change& c);
+// Applies a plan: verify, then write in plan order. When OS2mo becomes unreachable, `fatal` is set
+// and the rest is reported as not attempted.
+apply_report apply_to_os2mo(os2mo_client& client, const snapshot& snap, const plan& p, std::optional<error>* fatal);
+
+}  // namespace linemgr
