@@ -112,7 +112,7 @@ class Cli(unittest.TestCase):
     def test_apply_write_and_fixpoint(self):
         out = os.path.join(self.d, "out.json")
         first = self.plan("--write-snapshot", out)
-        self.assertEqual(first["applied"], {"ok": len(first["changes"]), "failed": []})
+        self.assertEqual(first["applied"], {"ok": len(first["changes"]), "failed": [], "stale": []})
         ops = sorted(c["op"] for c in first["changes"])
         self.assertEqual(ops, ["create_manager", "set_unit_class", "set_unit_class", "set_unit_class"])
         self.assertEqual(sorted(os.listdir(self.d)), ["config.toml", "out.json", "snap.json"])  # no temporary file left
