@@ -72,7 +72,9 @@ os2mo_settings os2mo_settings_from(const source_options& o) {
   return s;
 }
 
-loaded load(source_options o) {
+// Reads the settings, the snapshot (a file, all of OS2mo, or from OS2mo just what `scope_unit`
+// needs) and the day.
+loaded load(source_options o, const std::optional<std::string>& scope_unit = std::nullopt) {
   loaded l;
   if (o.snapshot.empty() && o.mo_url.empty()) o.mo_url = env({"OS2MO_API_URL", "MO_URL", "FASTRAMQPI__MO_URL"});
   if (o.snapshot.empty() && o.mo_url.empty())
@@ -88,7 +90,7 @@ loaded load(source_options o) {
     l.snap = take(read_snapshot_file(o.snapshot));
   } else {
     l.mo = std::make_unique<os2mo_connection>(os2mo_settings_from(o));
-    l.snap = take(l.mo->load_all());
+    l.snap = take(scope_unit ? l.mo->load_scope(*scope_unit) : l.mo->load_all());
     std::fprintf(stderr, "linemgr: read %zu units, %zu engagements, %zu associations and %zu managers from OS2mo in %zu requests\n",
                  l.snap.units.size(), l.snap.engagements.size(), l.snap.associations.size(), l.snap.managers.size(),
                  l.mo->requests());
@@ -111,7 +113,7 @@ void print(const std::string& text) {
 int reconcile(const reconcile_options& o) {
   if (o.dry_run && !o.write_snapshot.empty())
     usage("--write-snapshot writes the applied plan; leave out --dry-run to apply it");
-  loaded l = load(o.source);
+  loaded l = load(o.source, o.unit);
   plan p = make_plan(l.snap, l.cfg, l.today);
   if (o.unit) p = scope_plan(l.snap, l.cfg, p, *o.unit);
 
@@ -141,7 +143,7 @@ int reconcile(const reconcile_options& o) {
 }
 
 int explain(const explain_options& o) {
-  loaded l = load(o.source);
+  loaded l = load(o.source, o.unit);
   const auto x = explain_unit(l.snap, l.cfg, l.today, o.unit);
   if (!x) throw failure{{error_kind::data, fmt::format("unit {} is not in {}", o.unit, o.source.snapshot)}};
   print(wants_json(o.format) ? explanation_to_json(l.snap, l.cfg, l.today, *x) : explanation_to_text(l.snap, l.cfg, l.today, *x));

@@ -53,6 +53,7 @@ std::optional<unit_explanation> explain_unit(const snapshot& snap, const config&
       x.rule_text = "its level matches, it has people, and an ancestor is top-level";
       break;
     case class_rule::propagation: x.rule = "H6.4"; x.rule_text = "a child is line management"; break;
+    case class_rule::stored: x.rule = "stored"; x.rule_text = "its subtree was not read: its stored class counts"; break;
     default:
       x.rule = "H8";
       x.rule_text = x.top_level_ancestor == no_index ? "no ancestor is a top-level unit, and no child is line management"

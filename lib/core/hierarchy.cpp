@@ -133,9 +133,24 @@ hierarchy_eval evaluate_hierarchy(const rule_context& ctx) {
     ex_root[u] = external[u] ? u : (p != no_index ? ex_root[p] : no_index);
   }
 
-  // Bottom-up: precedence, own check and propagation.
+  // Bottom-up: precedence, own check and propagation. A frozen unit (its subtree was not read)
+  // keeps its stored class: it counts for its parent as it stands.
+  std::array<class_keys, 5> configured;
+  for (int c = 0; c < 5; ++c)
+    configured[c] = ctx.classes.keys_of_value(class_value(ctx.cfg, static_cast<unit_class>(c)), facet::org_unit_hierarchy);
   for (auto it = t.order.rbegin(); it != t.order.rend(); ++it) {
     const index_t u = *it;
+    if (snap.is_frozen(u)) {
+      const class_keys stored = ctx.classes.keys_of_ref(t.current[u]->klass, facet::org_unit_hierarchy);
+      ev.target[u] = unit_class::outside;
+      for (int c = 0; c < 5; ++c)
+        if (!stored.empty() && stored.intersects(configured[c])) {
+          ev.target[u] = static_cast<unit_class>(c);
+          break;
+        }
+      ev.rule[u] = class_rule::stored;
+      continue;
+    }
     if (ev.target[u] == unit_class::hidden) continue;
     if (so_root[u] != no_index) {
       ev.target[u] = unit_class::self_owned;
@@ -190,7 +205,7 @@ std::vector<change> run_hierarchy(const rule_context& ctx) {
   std::vector<change> out;
   for (index_t u = 0; u < snap.units.size(); ++u) {
     const unit_class target = ev.target[u];
-    if (target == unit_class::none) continue;
+    if (target == unit_class::none || snap.is_frozen(u)) continue;
     const auto c = static_cast<std::size_t>(target);
     const unit_segment* cur = ctx.tree.current[u];
     const class_keys now = ctx.classes.keys_of_ref(cur->klass, facet::org_unit_hierarchy);

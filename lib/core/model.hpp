@@ -145,6 +145,9 @@ struct snapshot {
   table<it_user_segment> it_users;
   table<manager_segment> managers;
   std::vector<index_t> responsibilities;  // class_ref indices referenced by manager segments
+  // Per unit, or empty: 1 for a unit whose subtree was not read (a partial snapshot, such as the
+  // OS2mo source reads for reconcile-unit). The hierarchy rules take its stored class as given.
+  std::vector<std::uint8_t> frozen;
 
   // The class_ref index for a plain string, adding it when new. `text` must outlive the snapshot
   // (arena or input buffer).
@@ -157,7 +160,9 @@ struct snapshot {
   std::span<const index_t> responsibilities_of(const manager_segment& s) const {
     return {responsibilities.data() + s.responsibilities_first, s.responsibilities_count};
   }
-  // The unit's normalized-name-relevant display name.
+  // True when the unit's subtree was not read (see `frozen`).
+  bool is_frozen(index_t u) const { return !frozen.empty() && frozen[u] != 0; }
+  // The unit's display name.
   std::string_view unit_name(index_t u) const { return unit_infos[u].name; }
   // True when the unit segment's parent is null or the organisation.
   bool is_root_parent(const unit_segment& s) const {

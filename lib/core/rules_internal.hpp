@@ -30,7 +30,7 @@ struct rule_context {
 enum class unit_class : std::uint8_t { hidden, self_owned, external, line_management, outside, none };
 
 // Why a unit got its target class.
-enum class class_rule : std::uint8_t { none, hidden_root, self_owned_root, external_root, top_level, own_check, propagation, outside };
+enum class class_rule : std::uint8_t { none, hidden_root, self_owned_root, external_root, top_level, own_check, propagation, outside, stored };
 
 // H's evaluation of every unit of today's tree, kept for explanations.
 struct hierarchy_eval {

@@ -22,6 +22,12 @@ class os2mo_connection {
   // Reads classes, units, engagements, associations and managers over their whole time axis,
   // one paginated collection at a time: O(records / page size) requests, never one per unit.
   result<snapshot> load_all();
+  // Reads what `reconcile-unit UNIT` needs in four requests, whatever the size of the organisation:
+  // the unit's path to the root and its subtree (complete), the children and grandchildren of the
+  // path, every record in those units, the persons' records elsewhere, and the units those name.
+  // Units outside path and subtree come back frozen (snapshot::frozen): their subtrees are not
+  // loaded, so the hierarchy rules take their stored class as given.
+  result<snapshot> load_scope(std::string_view unit_id);
   // Applies a plan made from `snap` (as load_all read it) with the v29 mutations, in plan order.
   // Every object a change names is read again first; one that changed meanwhile is reported
   // stale and left alone. When OS2mo becomes unreachable, `fatal` says so and the remaining

@@ -1,6 +1,8 @@
 // Reading a whole organisation from OS2mo into a snapshot: each collection page by page, written
 // as a linemgr-snapshot/1 document that the snapshot reader then checks and interns.
 #include <algorithm>
+#include <map>
+#include <set>
 #include <optional>
 #include <vector>
 
@@ -188,114 +190,159 @@ apply_report os2mo_connection::apply(const snapshot& snap, const plan& p, std::o
   return apply_to_os2mo(impl_->client, snap, p, fatal);
 }
 
+namespace {
+
+// Writes snapshot records from OS2mo objects (the selections of the LinemgrXxx documents).
+class snapshot_builder {
+ public:
+  snapshot_builder(writer_t& w, reader& r) : w_(w), r_(r) {}
+
+  void klass(const value& c, const std::string& path) {
+    const auto current = c.FindMember("current");
+    if (current == c.MemberEnd()) throw malformed{path + ".current: missing"};
+    if (current->value.IsNull()) return;  // a class that has ended
+    const std::string cpath = path + ".current";
+    w_.StartObject();
+    for (const char* k : {"uuid", "user_key", "name"}) {
+      w_.Key(k);
+      r_.str(reader::need(current->value, k, cpath, &value::IsString));
+    }
+    const value& facet = reader::need(current->value, "facet_response", cpath, &value::IsObject);
+    const auto fc = facet.FindMember("current");
+    if (fc != facet.MemberEnd() && fc->value.IsObject()) {
+      w_.Key("facet");
+      r_.str(reader::need(fc->value, "user_key", cpath + ".facet_response.current", &value::IsString));
+    }
+    w_.EndObject();
+  }
+
+  void unit(const value& u, const std::string& path) {
+    r_.segment_ = [&](const value& v, const std::string& p) {
+      w_.Key("parent");
+      r_.str_or_null(reader::ref_uuid(v, "parent_response", p));
+      w_.Key("level");
+      r_.str_or_null(reader::ref_uuid(v, "unit_level_response", p));
+      w_.Key("class");
+      r_.str_or_null(reader::ref_uuid(v, "unit_hierarchy_response", p));
+    };
+    r_.record(u, path, [&](const std::vector<const value*>& sorted, const std::string& p) {
+      if (sorted.empty()) return;
+      for (const char* k : {"name", "user_key"}) {  // from the latest validity
+        w_.Key(k);
+        r_.str(reader::need(*sorted.back(), k, p + ".validities[]", &value::IsString));
+      }
+    });
+  }
+
+  void engagement(const value& e, const std::string& path) {
+    r_.segment_ = [&](const value& v, const std::string& p) {
+      person_and_unit(v, p);
+      w_.Key("type");
+      r_.str_or_null(reader::ref_uuid(v, "engagement_type_response", p));
+      w_.Key("primary");
+      w_.Bool(reader::need(v, "is_primary", p, &value::IsBool).GetBool());
+    };
+    r_.record(e, path, [](auto&&, auto&&) {});
+  }
+
+  void association(const value& a, const std::string& path) {
+    r_.segment_ = [&](const value& v, const std::string& p) {
+      person_and_unit(v, p);
+      w_.Key("type");
+      r_.str_or_null(reader::ref_uuid(v, "association_type_response", p));
+    };
+    r_.record(a, path, [](auto&&, auto&&) {});
+  }
+
+  void manager(const value& m, const std::string& path) {
+    r_.segment_ = [&](const value& v, const std::string& p) {
+      person_and_unit(v, p);
+      w_.Key("level");
+      r_.str_or_null(reader::ref_uuid(v, "manager_level_response", p));
+      w_.Key("type");
+      r_.str_or_null(reader::ref_uuid(v, "manager_type_response", p));
+      w_.Key("responsibilities");
+      w_.StartArray();
+      const value& resp = reader::need(v, "responsibilities_response", p, &value::IsObject);
+      for (const value& c : reader::need(resp, "objects", p + ".responsibilities_response", &value::IsArray).GetArray())
+        r_.str(reader::need(c, "uuid", p + ".responsibilities_response.objects[]", &value::IsString));
+      w_.EndArray();
+    };
+    r_.record(m, path, [](auto&&, auto&&) {});
+  }
+
+ private:
+  void person_and_unit(const value& v, const std::string& p) {
+    w_.Key("person");
+    r_.str_or_null(reader::ref_uuid(v, "person_response", p));
+    w_.Key("unit");
+    r_.str_or_null(reader::ref_uuid(v, "org_unit_response", p));
+  }
+
+  writer_t& w_;
+  reader& r_;
+};
+
+// The objects of `data.<field>.objects`, each with its path; throws malformed when absent.
+std::vector<std::pair<const value*, std::string>> objects_of(const value& data, const char* field, const std::string& op) {
+  const std::string path = fmt::format("{}: data.{}", op, field);
+  const value& paged = reader::need(data, field, fmt::format("{}: data", op), &value::IsObject);
+  std::vector<std::pair<const value*, std::string>> out;
+  std::size_t i = 0;
+  for (const value& o : reader::need(paged, "objects", path, &value::IsArray).GetArray())
+    out.emplace_back(&o, fmt::format("{}.objects[{}]", path, i++));
+  return out;
+}
+
+std::string uuid_list(const std::vector<std::string>& ids, const char* name) {
+  rapidjson::StringBuffer b;
+  rapidjson::Writer<rapidjson::StringBuffer> w(b);
+  w.StartObject();
+  w.Key(name);
+  w.StartArray();
+  for (const std::string& id : ids) w.String(id.c_str(), static_cast<rapidjson::SizeType>(id.size()));
+  w.EndArray();
+  w.EndObject();
+  return {b.GetString(), b.GetSize()};
+}
+
+std::string text(const value& v) { return {v.GetString(), v.GetStringLength()}; }
+
+}  // namespace
+
 result<snapshot> os2mo_connection::load_all() {
   rapidjson::StringBuffer buffer;
   writer_t w(buffer);
   reader r(impl_->client, w);
-  using rd = reader;
+  snapshot_builder b(w, r);
   try {
     rapidjson::Document org;
     if (auto res = impl_->client.execute("LinemgrOrganisation", queries::organisation, "{}", org); !res) return res.err();
-    const value& o = rd::need(org["data"], "org", "LinemgrOrganisation: data", &value::IsObject);
+    const value& o = reader::need(org["data"], "org", "LinemgrOrganisation: data", &value::IsObject);
     w.StartObject();
     w.Key("format");
     w.String("linemgr-snapshot/1");
     w.Key("organisation");
-    r.str(rd::need(o, "uuid", "LinemgrOrganisation: data.org", &value::IsString));
-
+    r.str(reader::need(o, "uuid", "LinemgrOrganisation: data.org", &value::IsString));
     w.Key("classes");
     w.StartArray();
-    r.collection("LinemgrClasses", queries::classes, "classes", [&](const value& c, const std::string& path) {
-      const auto current = c.FindMember("current");
-      if (current == c.MemberEnd()) throw malformed{path + ".current: missing"};
-      if (current->value.IsNull()) return;  // a class that has ended
-      const std::string cpath = path + ".current";
-      w.StartObject();
-      for (const char* k : {"uuid", "user_key", "name"}) {
-        w.Key(k);
-        r.str(rd::need(current->value, k, cpath, &value::IsString));
-      }
-      const value& facet = rd::need(current->value, "facet_response", cpath, &value::IsObject);
-      const auto fc = facet.FindMember("current");
-      if (fc != facet.MemberEnd() && fc->value.IsObject()) {
-        w.Key("facet");
-        r.str(rd::need(fc->value, "user_key", cpath + ".facet_response.current", &value::IsString));
-      }
-      w.EndObject();
-    });
+    r.collection("LinemgrClasses", queries::classes, "classes", [&](const value& c, const std::string& p) { b.klass(c, p); });
     w.EndArray();
-
     w.Key("units");
     w.StartArray();
-    r.segment_ = [&](const value& v, const std::string& path) {
-      w.Key("parent");
-      r.str_or_null(rd::ref_uuid(v, "parent_response", path));
-      w.Key("level");
-      r.str_or_null(rd::ref_uuid(v, "unit_level_response", path));
-      w.Key("class");
-      r.str_or_null(rd::ref_uuid(v, "unit_hierarchy_response", path));
-    };
-    r.collection("LinemgrOrgUnits", queries::org_units, "org_units", [&](const value& u, const std::string& path) {
-      r.record(u, path, [&](const std::vector<const value*>& sorted, const std::string& p) {
-        if (sorted.empty()) return;
-        for (const char* k : {"name", "user_key"}) {  // from the latest validity
-          w.Key(k);
-          r.str(rd::need(*sorted.back(), k, p + ".validities[]", &value::IsString));
-        }
-      });
-    });
+    r.collection("LinemgrOrgUnits", queries::org_units, "org_units", [&](const value& u, const std::string& p) { b.unit(u, p); });
     w.EndArray();
-
     w.Key("engagements");
     w.StartArray();
-    r.segment_ = [&](const value& v, const std::string& path) {
-      w.Key("person");
-      r.str_or_null(rd::ref_uuid(v, "person_response", path));
-      w.Key("unit");
-      r.str_or_null(rd::ref_uuid(v, "org_unit_response", path));
-      w.Key("type");
-      r.str_or_null(rd::ref_uuid(v, "engagement_type_response", path));
-      w.Key("primary");
-      w.Bool(rd::need(v, "is_primary", path, &value::IsBool).GetBool());
-    };
-    r.collection("LinemgrEngagements", queries::engagements, "engagements",
-                 [&](const value& e, const std::string& path) { r.record(e, path, [](auto&&, auto&&) {}); });
+    r.collection("LinemgrEngagements", queries::engagements, "engagements", [&](const value& e, const std::string& p) { b.engagement(e, p); });
     w.EndArray();
-
     w.Key("associations");
     w.StartArray();
-    r.segment_ = [&](const value& v, const std::string& path) {
-      w.Key("person");
-      r.str_or_null(rd::ref_uuid(v, "person_response", path));
-      w.Key("unit");
-      r.str_or_null(rd::ref_uuid(v, "org_unit_response", path));
-      w.Key("type");
-      r.str_or_null(rd::ref_uuid(v, "association_type_response", path));
-    };
-    r.collection("LinemgrAssociations", queries::associations, "associations",
-                 [&](const value& a, const std::string& path) { r.record(a, path, [](auto&&, auto&&) {}); });
+    r.collection("LinemgrAssociations", queries::associations, "associations", [&](const value& a, const std::string& p) { b.association(a, p); });
     w.EndArray();
-
     w.Key("managers");
     w.StartArray();
-    r.segment_ = [&](const value& v, const std::string& path) {
-      w.Key("person");
-      r.str_or_null(rd::ref_uuid(v, "person_response", path));
-      w.Key("unit");
-      r.str_or_null(rd::ref_uuid(v, "org_unit_response", path));
-      w.Key("level");
-      r.str_or_null(rd::ref_uuid(v, "manager_level_response", path));
-      w.Key("type");
-      r.str_or_null(rd::ref_uuid(v, "manager_type_response", path));
-      w.Key("responsibilities");
-      w.StartArray();
-      const value& resp = rd::need(v, "responsibilities_response", path, &value::IsObject);
-      for (const value& c : rd::need(resp, "objects", path + ".responsibilities_response", &value::IsArray).GetArray())
-        r.str(rd::need(c, "uuid", path + ".responsibilities_response.objects[]", &value::IsString));
-      w.EndArray();
-    };
-    r.collection("LinemgrManagers", queries::managers, "managers",
-                 [&](const value& m, const std::string& path) { r.record(m, path, [](auto&&, auto&&) {}); });
+    r.collection("LinemgrManagers", queries::managers, "managers", [&](const value& m, const std::string& p) { b.manager(m, p); });
     w.EndArray();
     w.EndObject();
   } catch (const malformed& m) {
@@ -304,6 +351,112 @@ result<snapshot> os2mo_connection::load_all() {
     return e;
   }
   return parse_snapshot(std::string_view(buffer.GetString(), buffer.GetSize()), "OS2mo at " + impl_->client.settings().url);
+}
+
+result<snapshot> os2mo_connection::load_scope(std::string_view unit_id) {
+  os2mo_client& client = impl_->client;
+  rapidjson::StringBuffer buffer;
+  writer_t w(buffer);
+  reader r(client, w);
+  snapshot_builder b(w, r);
+  std::vector<std::string> frozen;
+  try {
+    // 1: the organisation, the classes, U's path to the root, its subtree, and the children and
+    // grandchildren of the path (siblings and leder units that designate managers on the path).
+    rapidjson::Document units_doc;
+    const std::vector<std::string> root{std::string(unit_id)};
+    if (auto res = client.execute("LinemgrScopeUnits", queries::scope_units, uuid_list(root, "unit"), units_doc); !res) return res.err();
+    const value& data = units_doc["data"];
+    std::map<std::string, std::pair<const value*, std::string>, std::less<>> units;
+    std::set<std::string, std::less<>> complete;  // path and subtree: every child of theirs is loaded
+    for (const char* field : {"path", "subtree", "children", "grandchildren"})
+      for (auto& [o, path] : objects_of(data, field, "LinemgrScopeUnits")) {
+        const std::string id = text(reader::need(*o, "uuid", path, &value::IsString));
+        units.try_emplace(id, o, path);
+        if (std::string_view(field) == "path" || std::string_view(field) == "subtree") complete.insert(id);
+      }
+
+    // 2: the engagements, associations and managers in those units.
+    std::vector<std::string> unit_ids;
+    for (const auto& [id, _] : units) unit_ids.push_back(id);
+    rapidjson::Document records_doc;
+    if (auto res = client.execute("LinemgrScopeRecords", queries::scope_records, uuid_list(unit_ids, "units"), records_doc); !res)
+      return res.err();
+    // 3: everything else of the persons in them: their other engagements and manager roles.
+    std::set<std::string> persons;
+    auto collect = [&](const value& d, const char* field, const char* op) {
+      std::vector<std::pair<const value*, std::string>> list = objects_of(d, field, op);
+      for (auto& [o, path] : list)
+        for (const value& v : reader::need(*o, "validities", path, &value::IsArray).GetArray())
+          if (const value* p = reader::ref_uuid(v, "person_response", path)) persons.insert(text(*p));
+      return list;
+    };
+    auto engagements = collect(records_doc["data"], "engagements", "LinemgrScopeRecords");
+    auto associations = collect(records_doc["data"], "associations", "LinemgrScopeRecords");
+    auto managers = collect(records_doc["data"], "managers", "LinemgrScopeRecords");
+    rapidjson::Document persons_doc;
+    if (auto res = client.execute("LinemgrScopePersons", queries::scope_persons,
+                                  uuid_list(std::vector<std::string>(persons.begin(), persons.end()), "persons"), persons_doc);
+        !res)
+      return res.err();
+    for (auto& e : objects_of(persons_doc["data"], "engagements", "LinemgrScopePersons")) engagements.push_back(e);
+    for (auto& m : objects_of(persons_doc["data"], "managers", "LinemgrScopePersons")) managers.push_back(m);
+
+    // 4: the units those records name that are not loaded yet (read as they stand).
+    std::set<std::string> missing;
+    for (const auto* list : {&engagements, &associations, &managers})
+      for (const auto& [o, path] : *list)
+        for (const value& v : reader::need(*o, "validities", path, &value::IsArray).GetArray())
+          if (const value* u = reader::ref_uuid(v, "org_unit_response", path); u && !units.count(text(*u))) missing.insert(text(*u));
+    rapidjson::Document extra_doc;
+    if (!missing.empty()) {
+      if (auto res = client.execute("LinemgrVerifyOrgUnits", queries::verify_org_units,
+                                    uuid_list(std::vector<std::string>(missing.begin(), missing.end()), "uuids"), extra_doc);
+          !res)
+        return res.err();
+      for (auto& [o, path] : objects_of(extra_doc["data"], "org_units", "LinemgrVerifyOrgUnits"))
+        units.try_emplace(text(reader::need(*o, "uuid", path, &value::IsString)), o, path);
+    }
+
+    w.StartObject();
+    w.Key("format");
+    w.String("linemgr-snapshot/1");
+    w.Key("organisation");
+    r.str(reader::need(reader::need(data, "org", "LinemgrScopeUnits: data", &value::IsObject), "uuid", "LinemgrScopeUnits: data.org",
+                       &value::IsString));
+    w.Key("classes");
+    w.StartArray();
+    for (auto& [c, path] : objects_of(data, "classes", "LinemgrScopeUnits")) b.klass(*c, path);
+    w.EndArray();
+    w.Key("units");
+    w.StartArray();
+    for (const auto& [id, o] : units) {
+      b.unit(*o.first, o.second);
+      if (!complete.count(id)) frozen.push_back(id);
+    }
+    w.EndArray();
+    auto write_unique = [&](const char* key, const std::vector<std::pair<const value*, std::string>>& list, auto write) {
+      std::set<std::string> seen;
+      w.Key(key);
+      w.StartArray();
+      for (const auto& [o, path] : list)
+        if (seen.insert(text(reader::need(*o, "uuid", path, &value::IsString))).second) write(*o, path);
+      w.EndArray();
+    };
+    write_unique("engagements", engagements, [&](const value& o, const std::string& p) { b.engagement(o, p); });
+    write_unique("associations", associations, [&](const value& o, const std::string& p) { b.association(o, p); });
+    write_unique("managers", managers, [&](const value& o, const std::string& p) { b.manager(o, p); });
+    w.EndObject();
+  } catch (const malformed& m) {
+    return error{error_kind::data, "malformed response from OS2mo: " + m.message};
+  } catch (const error& e) {
+    return e;
+  }
+  auto snap = parse_snapshot(std::string_view(buffer.GetString(), buffer.GetSize()), "OS2mo at " + client.settings().url);
+  if (!snap) return snap;
+  snap->frozen.assign(snap->units.size(), 0);
+  for (const std::string& id : frozen) snap->frozen[snap->units.ids.find(id)] = 1;
+  return snap;
 }
 
 }  // namespace linemgr

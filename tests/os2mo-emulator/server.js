@@ -118,8 +118,56 @@ function page(items, args, shortPages) {
   return { objects, page_info: { next_cursor: next } };
 }
 
+// The uuids of the units an OrganisationUnitFilter selects, in today's tree (every node is its own
+// ancestor and descendant, as in OS2mo).
+function unitSet(store, filter) {
+  let set = new Set(store.units.map((u) => u.uuid));
+  if (!filter) return set;
+  const parentOf = (uuid) => {
+    const u = store.units.find((x) => x.uuid === uuid);
+    if (!u) return null;
+    const s = u.segs.find((x) => (!x.from || x.from <= store.today) && (!x.to || store.today < x.to)) || u.segs[u.segs.length - 1];
+    return s ? s.parent : null;
+  };
+  const chain = (uuid) => {  // uuid and its ancestors
+    const out = [];
+    for (let u = uuid; u && !out.includes(u); u = parentOf(u)) out.push(u);
+    return out;
+  };
+  const keep = (pred) => { set = new Set([...set].filter(pred)); };
+  if (filter.uuids) keep((u) => filter.uuids.includes(u));
+  if (filter.descendant) {
+    const up = new Set();
+    for (const d of unitSet(store, filter.descendant)) for (const a of chain(d)) up.add(a);
+    keep((u) => up.has(u));
+  }
+  if (filter.ancestor) {
+    const roots = unitSet(store, filter.ancestor);
+    keep((u) => chain(u).some((a) => roots.has(a)));
+  }
+  if (filter.parent) {
+    const parents = unitSet(store, filter.parent);
+    keep((u) => parents.has(parentOf(u)));
+  }
+  return set;
+}
+
+// The records a record filter selects: uuids, and any validity in one of the units or of one of the persons.
+function recordFilter(store, list, filter) {
+  if (!filter) return list;
+  let out = list;
+  if (filter.uuids) out = out.filter((r) => filter.uuids.includes(r.uuid));
+  if (filter.org_unit) {
+    const units = unitSet(store, filter.org_unit);
+    out = out.filter((r) => r.segs.some((s) => units.has(s.unit)));
+  }
+  if (filter.employee && filter.employee.uuids) out = out.filter((r) => r.segs.some((s) => filter.employee.uuids.includes(s.person)));
+  return out;
+}
+
 function rootValue(store, options) {
-  const byUuids = (list, filter) => (filter && filter.uuids ? list.filter((r) => filter.uuids.includes(r.uuid)) : list);
+  const byUuids = (list, filter) => (list === store.units ? (filter ? list.filter(((set) => (u) => set.has(u.uuid))(unitSet(store, filter))) : list)
+                                                             : recordFilter(store, list, filter));
   // A page of a record list: each record as a response whose validities `toObject(record)` makes.
   const paged = (list, args, toObject) =>
     page(byUuids(list, args.filter).map((r) => response(r, toObject(r), store.today)), args, options.shortPages);

@@ -83,6 +83,23 @@ class AgainstOS2mo(unittest.TestCase):
             rc, again, err = run("reconcile-all", "--snapshot", out, "--config", self.cfg, "--today", TODAY, "--format", "json", "--dry-run")
             self.assertEqual(json.loads(again)["changes"], [])
 
+    def test_reconcile_unit_reads_its_scope_in_at_most_5_requests_and_plans_as_offline(self):
+        with open(self.snap, encoding="utf-8") as f:
+            ids = [u["id"] for u in json.load(f)["units"]]
+        checked = 0
+        for uid in ids[::25] + ["no-such-unit"]:
+            self.mo.call("/_log/reset", {})
+            rc, online, err = run("reconcile-unit", uid, "--mo-url", self.mo.url, "--config", self.cfg, "--today", TODAY,
+                                  "--format", "json", "--dry-run", env=self.env)
+            self.assertEqual(rc, 0, err)
+            self.assertLessEqual(len(self.mo.log()), 5, uid)
+            rc, offline, _ = run("reconcile-unit", uid, "--snapshot", self.snap, "--config", self.cfg, "--today", TODAY,
+                                 "--format", "json", "--dry-run")
+            self.assertEqual(json.loads(online)["changes"], json.loads(offline)["changes"], uid)
+            checked += 1
+        self.assertGreater(checked, 50)
+        self.assertEqual([d["code"] for d in json.loads(online)["diagnostics"]], ["UNKNOWN_UNIT"])
+
     def test_503_three_times_then_success(self):
         self.mo.call("/_faults", {"status": 503, "count": 3})
         rc, out, err = self.plan_online("--dry-run")
@@ -200,6 +217,13 @@ class RoundTrips(unittest.TestCase):
                 bound = math.ceil(records / 500) + 10
                 self.assertLessEqual(len(graphql), bound)
                 self.assertGreaterEqual(len(graphql), math.ceil(len(doc["engagements"]) / 500))
+                # reconcile-unit stays at a handful of requests whatever the size.
+                for unit in (doc["units"][0]["id"], doc["units"][len(doc["units"]) // 2]["id"], doc["units"][-1]["id"]):
+                    mo.call("/_log/reset", {})
+                    rc, _, err = run("reconcile-unit", unit, "--mo-url", mo.url, "--config", cfg, "--today", TODAY, "--dry-run",
+                                     "--format", "json", env={"OS2MO_API_TOKEN": "t"})
+                    self.assertEqual(rc, 0, err)
+                    self.assertLessEqual(len(mo.log()), 5)
             finally:
                 mo.stop()
 
