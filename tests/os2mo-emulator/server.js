@@ -47,6 +47,7 @@ function uuidOf(text) {
 // The snapshot as OS2mo objects: classes get uuids, records become lists of validities.
 class Store {
   constructor(snap) {
+    this.version = 0;  // bumped by every mutation
     this.today = snap.today || new Date().toISOString().slice(0, 10);
     this.org = snap.organisation || uuidOf('organisation');
     this.classes = [];  // {uuid, user_key, name, facet}
@@ -70,6 +71,25 @@ class Store {
       responsibilities: (s.responsibilities || []).map((r) => this.classRef(r, 'responsibility')) })) }));
   }
 
+  // The unit's parent in today's tree (its segment today, else its last), or null.
+  parentOf(uuid) {
+    if (!this.parents || this.parentsVersion !== this.version) {
+      this.parents = new Map();
+      for (const u of this.units) {
+        const s = u.segs.find((x) => (!x.from || x.from <= this.today) && (!x.to || this.today < x.to)) || u.segs[u.segs.length - 1];
+        this.parents.set(u.uuid, s ? s.parent : null);
+      }
+      this.parentsVersion = this.version;
+    }
+    return this.parents.has(uuid) ? this.parents.get(uuid) : null;
+  }
+
+  // The class with this uuid.
+  classByUuid(uuid) {
+    if (!this.classIndex || this.classIndex.size !== this.classes.length) this.classIndex = new Map(this.classes.map((c) => [c.uuid, c]));
+    return this.classIndex.get(uuid);
+  }
+
   // The uuid of the class a reference resolves to within its facet, adding one when none does.
   classRef(ref, facet) {
     if (ref === null || ref === undefined) return null;
@@ -88,7 +108,7 @@ class Store {
 const dt = (d) => (d ? d + 'T00:00:00+01:00' : null);
 const classResponse = (store, uuid) => (uuid ? { uuid, current: () => classObject(store, uuid) } : null);
 function classObject(store, uuid) {
-  const c = store.classes.find((x) => x.uuid === uuid);
+  const c = store.classByUuid(uuid);
   if (!c) return null;
   const facet = c.facet || 'unknown';
   return { uuid: c.uuid, user_key: c.user_key, name: c.name,
@@ -106,12 +126,12 @@ function response(rec, toObject, today) {
 }
 
 // One page of `items` for limit/cursor; with short pages, some pages come back short or empty.
-function page(items, args, shortPages) {
+function page(items, args, shortPages, toObject = (x) => x) {
   const start = args.cursor ? JSON.parse(Buffer.from(args.cursor, 'base64').toString()) : { offset: 0, page: 0 };
   const limit = args.limit === null || args.limit === undefined ? items.length : Number(args.limit);
   let n = limit;
   if (shortPages && limit > 1) n = start.page % 4 === 1 ? Math.floor(limit / 2) : start.page % 4 === 2 ? 0 : limit;
-  const objects = items.slice(start.offset, start.offset + n);
+  const objects = items.slice(start.offset, start.offset + n).map(toObject);
   const offset = start.offset + objects.length;
   const more = offset < items.length;
   const next = more ? Buffer.from(JSON.stringify({ offset, page: start.page + 1 })).toString('base64') : null;
@@ -123,19 +143,17 @@ function page(items, args, shortPages) {
 function unitSet(store, filter) {
   let set = new Set(store.units.map((u) => u.uuid));
   if (!filter) return set;
-  const parentOf = (uuid) => {
-    const u = store.units.find((x) => x.uuid === uuid);
-    if (!u) return null;
-    const s = u.segs.find((x) => (!x.from || x.from <= store.today) && (!x.to || store.today < x.to)) || u.segs[u.segs.length - 1];
-    return s ? s.parent : null;
-  };
+  const parentOf = (uuid) => store.parentOf(uuid);
   const chain = (uuid) => {  // uuid and its ancestors
     const out = [];
     for (let u = uuid; u && !out.includes(u); u = parentOf(u)) out.push(u);
     return out;
   };
   const keep = (pred) => { set = new Set([...set].filter(pred)); };
-  if (filter.uuids) keep((u) => filter.uuids.includes(u));
+  if (filter.uuids) {
+    const wanted = new Set(filter.uuids);
+    keep((u) => wanted.has(u));
+  }
   if (filter.descendant) {
     const up = new Set();
     for (const d of unitSet(store, filter.descendant)) for (const a of chain(d)) up.add(a);
@@ -156,12 +174,18 @@ function unitSet(store, filter) {
 function recordFilter(store, list, filter) {
   if (!filter) return list;
   let out = list;
-  if (filter.uuids) out = out.filter((r) => filter.uuids.includes(r.uuid));
+  if (filter.uuids) {
+    const wanted = new Set(filter.uuids);
+    out = out.filter((r) => wanted.has(r.uuid));
+  }
   if (filter.org_unit) {
     const units = unitSet(store, filter.org_unit);
     out = out.filter((r) => r.segs.some((s) => units.has(s.unit)));
   }
-  if (filter.employee && filter.employee.uuids) out = out.filter((r) => r.segs.some((s) => filter.employee.uuids.includes(s.person)));
+  if (filter.employee && filter.employee.uuids) {
+    const persons = new Set(filter.employee.uuids);
+    out = out.filter((r) => r.segs.some((s) => persons.has(s.person)));
+  }
   return out;
 }
 
@@ -170,7 +194,7 @@ function rootValue(store, options) {
                                                              : recordFilter(store, list, filter));
   // A page of a record list: each record as a response whose validities `toObject(record)` makes.
   const paged = (list, args, toObject) =>
-    page(byUuids(list, args.filter).map((r) => response(r, toObject(r), store.today)), args, options.shortPages);
+    page(byUuids(list, args.filter), args, options.shortPages, (r) => response(r, toObject(r), store.today));
   const unitObject = (uuid) => (s) => ({ uuid, user_key: s.user_key, name: s.name, validity: validity(s),
     parent_response: s.parent ? unitRef(s.parent) : null, unit_level_response: classResponse(store, s.level),
     unit_hierarchy_response: classResponse(store, s.hierarchy) });
@@ -228,7 +252,8 @@ function mutations(store, raw) {
     else editRange(r, day(input.to), null, () => false);
     return ref(r.uuid);
   };
-  return {
+  const bump = (f) => (args) => { store.version++; return f(args); };
+  const result = {
     org_unit_update: ({ input }) => {
       const u = find(store.units, input.uuid, 'organisation unit');
       editRange(u, day(input.validity.from), day(input.validity.to), (s) => { s.hierarchy = input.org_unit_hierarchy; });
@@ -259,6 +284,8 @@ function mutations(store, raw) {
       return ref(e.uuid);
     },
   };
+  for (const k of Object.keys(result)) result[k] = bump(result[k]);
+  return result;
 }
 
 function main() {
@@ -332,6 +359,7 @@ function main() {
       if (faults.editOn && faults.editOn === request.operationName) {  // a concurrent change by someone else
         const u = store.units.find((x) => x.uuid === faults.edit.org_unit);
         if (u) for (const seg of u.segs) seg.hierarchy = faults.edit.hierarchy;
+        store.version++;
         faults.editOn = null;
       }
       const result = await graphql({ schema, source: request.query, rootValue: root, variableValues: request.variables,
