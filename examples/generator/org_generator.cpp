@@ -308,6 +308,8 @@ class generator {
   }
 
   std::string emit_snapshot() {
+    for (std::size_t i = 0; i < persons_.size(); i += 10) it_ids_.push_back(r_.uuid());
+    for (std::size_t u = 0; u < units_.size(); ++u) unit_it_ids_.push_back(r_.uuid());
     std::string out;
     auto cls = [&](std::string_view facet, std::string_view user_key, std::string_view name) {
       fmt::format_to(std::back_inserter(out), "  {{\"uuid\": \"{}\", \"user_key\": \"{}\", \"name\": \"{}\", \"facet\": \"{}\"}},\n",
@@ -363,7 +365,21 @@ class generator {
                      a.id, a.person < 0 ? "null" : fmt::format("\"{}\"", persons_[static_cast<std::size_t>(a.person)].first),
                      units_[a.unit].id, a.type, a.from, i + 1 < associations_.size() ? "," : "");
     }
-    out += "],\n\"it_users\": [],\n\"managers\": [\n";
+    out += "],\n\"it_users\": [\n";
+    // An Active Directory account for every tenth person, and an SD unit id for every unit with staff.
+    bool first_it = true;
+    for (std::size_t i = 0; i < persons_.size(); i += 10) {
+      fmt::format_to(std::back_inserter(out), "{}  {{\"id\": \"{}\", \"person\": \"{}\", \"unit\": null, \"it_system\": \"Active Directory\", "
+                     "\"from\": \"2015-01-01\", \"to\": null}}", first_it ? "" : ",\n", it_ids_[i / 10], persons_[i].first);
+      first_it = false;
+    }
+    for (std::size_t u = 0; u < units_.size(); ++u) {
+      if (units_[u].staff.empty() || !units_[u].to.empty()) continue;
+      fmt::format_to(std::back_inserter(out), "{}  {{\"id\": \"{}\", \"person\": null, \"unit\": \"{}\", \"it_system\": \"SD\", "
+                     "\"from\": \"{}\", \"to\": null}}", first_it ? "" : ",\n", unit_it_ids_[u], units_[u].id, units_[u].from);
+      first_it = false;
+    }
+    out += "\n],\n\"managers\": [\n";
     for (std::size_t i = 0; i < managers_.size(); ++i) {
       const manager& m = managers_[i];
       fmt::format_to(std::back_inserter(out),
@@ -445,6 +461,7 @@ class generator {
   std::vector<engagement> engagements_;
   std::vector<association> associations_;
   std::vector<manager> managers_;
+  std::vector<std::string> it_ids_, unit_it_ids_;
   std::vector<std::pair<std::string, std::string>> class_ids_;
 };
 

@@ -19,7 +19,7 @@ class os2mo_connection {
   os2mo_connection(const os2mo_connection&) = delete;
   os2mo_connection& operator=(const os2mo_connection&) = delete;
 
-  // Reads classes, units, engagements, associations and managers over their whole time axis,
+  // Reads classes, units, engagements, associations, it-users and managers over their whole time axis,
   // one paginated collection at a time: O(records / page size) requests, never one per unit.
   result<snapshot> load_all();
   // Reads what `reconcile-unit UNIT` needs in four requests, whatever the size of the organisation:

@@ -9,6 +9,7 @@ extern const char* const org_units;
 extern const char* const engagements;
 extern const char* const associations;
 extern const char* const managers;
+extern const char* const itusers;
 extern const char* const scope_units;
 extern const char* const scope_records;
 extern const char* const scope_persons;

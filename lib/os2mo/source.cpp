@@ -254,6 +254,15 @@ class snapshot_builder {
     r_.record(a, path, [](auto&&, auto&&) {});
   }
 
+  void it_user(const value& i, const std::string& path) {
+    r_.segment_ = [&](const value& v, const std::string& p) {
+      person_and_unit(v, p);
+      w_.Key("it_system");
+      r_.str_or_null(reader::ref_uuid(v, "itsystem_response", p));
+    };
+    r_.record(i, path, [](auto&&, auto&&) {});
+  }
+
   void manager(const value& m, const std::string& path) {
     r_.segment_ = [&](const value& v, const std::string& p) {
       person_and_unit(v, p);
@@ -339,6 +348,10 @@ result<snapshot> os2mo_connection::load_all() {
     w.Key("associations");
     w.StartArray();
     r.collection("LinemgrAssociations", queries::associations, "associations", [&](const value& a, const std::string& p) { b.association(a, p); });
+    w.EndArray();
+    w.Key("it_users");
+    w.StartArray();
+    r.collection("LinemgrITUsers", queries::itusers, "itusers", [&](const value& i, const std::string& p) { b.it_user(i, p); });
     w.EndArray();
     w.Key("managers");
     w.StartArray();

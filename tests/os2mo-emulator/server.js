@@ -65,6 +65,9 @@ class Store {
       type: this.classRef(s.type, 'engagement_type') || this.classRef('-', 'engagement_type'), primary: !!s.primary })) }));
     this.associations = (snap.associations || []).map((a) => ({ uuid: a.id, segs: segments(a).map((s) => ({
       from: s.from, to: s.to, person: s.person || null, unit: s.unit, type: this.classRef(s.type, 'association_type') })) }));
+    this.itusers = (snap.it_users || []).map((i) => ({ uuid: i.id, segs: segments(i).map((s) => ({
+      from: s.from, to: s.to, person: s.person || null, unit: s.unit || null,
+      system: typeof s.it_system === 'string' ? s.it_system : uuidOf('itsystem:' + JSON.stringify(s.it_system)) })) }));
     this.managers = (snap.managers || []).map((m) => ({ uuid: m.id, segs: segments(m).map((s) => ({
       from: s.from, to: s.to, person: s.person || null, unit: s.unit, level: this.classRef(s.level, 'manager_level'),
       type: this.classRef(s.type, 'manager_type'),
@@ -215,6 +218,9 @@ function rootValue(store, options) {
     associations: (args) => paged(store.associations, args, (a) => (s) => ({
       uuid: a.uuid, validity: validity(s), person_response: person(s.person), org_unit_response: unitRef(s.unit),
       association_type_response: classResponse(store, s.type) })),
+    itusers: (args) => paged(store.itusers, args, (i) => (s) => ({
+      uuid: i.uuid, validity: validity(s), person_response: person(s.person), org_unit_response: s.unit ? unitRef(s.unit) : null,
+      itsystem_response: { uuid: s.system } })),
     managers: (args) => paged(store.managers, args, (m) => (s) => ({
       uuid: m.uuid, validity: validity(s), person_response: person(s.person), org_unit_response: unitRef(s.unit),
       manager_level_response: classResponse(store, s.level), manager_type_response: classResponse(store, s.type),

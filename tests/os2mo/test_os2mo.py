@@ -213,7 +213,7 @@ class RoundTrips(unittest.TestCase):
                                  env={"OS2MO_API_TOKEN": "t"})
                 self.assertEqual(rc, 0, err)
                 graphql = [r for r in mo.log() if r["path"] == "/graphql/v29"]
-                records = sum(len(doc.get(k, [])) for k in ("classes", "units", "engagements", "associations", "managers"))
+                records = sum(len(doc.get(k, [])) for k in ("classes", "units", "engagements", "associations", "it_users", "managers"))
                 bound = math.ceil(records / 500) + 10
                 self.assertLessEqual(len(graphql), bound)
                 self.assertGreaterEqual(len(graphql), math.ceil(len(doc["engagements"]) / 500))
