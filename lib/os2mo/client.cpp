@@ -93,9 +93,11 @@ result<bool> os2mo_client::execute(std::string_view operation, std::string_view 
     w.EndObject();
   }
   std::string last_reason = "no attempt was made";
+  std::string retry_after;  // from the last transient answer
   bool renewed = false;
   for (int attempt = 0; attempt < settings_.max_attempts; ++attempt) {
-    if (attempt > 0) sleep_(backoff(attempt - 1, last_reason.rfind("retry-after:", 0) == 0 ? last_reason.substr(12) : ""));
+    if (attempt > 0) sleep_(backoff(attempt - 1, retry_after));
+    retry_after.clear();
     if (auto t = ensure_token(false); !t) {
       if (t.err().kind != error_kind::unavailable) return t;
       last_reason = t.err().message;
@@ -113,7 +115,8 @@ result<bool> os2mo_client::execute(std::string_view operation, std::string_view 
       continue;
     }
     if (transient(res->status)) {
-      last_reason = res->retry_after.empty() ? fmt::format("HTTP {}", res->status) : "retry-after:" + res->retry_after;
+      last_reason = fmt::format("HTTP {}", res->status);
+      retry_after = res->retry_after;
       continue;
     }
     if (res->status == 401 && settings_.auth.uses_client_credentials() && !renewed) {
@@ -143,7 +146,6 @@ result<bool> os2mo_client::execute(std::string_view operation, std::string_view 
     out.Swap(doc);
     return true;
   }
-  if (last_reason.rfind("retry-after:", 0) == 0) last_reason = "HTTP 429/503 with Retry-After";
   return error{error_kind::unavailable,
                fmt::format("OS2mo at {} did not answer {} after {} attempts: {}", settings_.url, operation, settings_.max_attempts, last_reason)};
 }

@@ -40,6 +40,28 @@ std::string dates(const period& p) { return format_date(p.from) + "|" + (p.to ==
 
 std::string ref_text(const snapshot& s, index_t r) { return r == no_index ? std::string() : std::string(s.class_refs[r].text); }
 
+// How to read objects of a kind again, by uuid (indexed by object_kind).
+struct verify_query {
+  const char* const& document;
+  const char* operation;
+  const char* field;
+};
+const verify_query verify_queries[] = {
+    {queries::verify_org_units, "LinemgrVerifyOrgUnits", "org_units"},
+    {queries::verify_engagements, "LinemgrVerifyEngagements", "engagements"},
+    {queries::verify_associations, "LinemgrVerifyAssociations", "associations"},
+    {queries::verify_managers, "LinemgrVerifyManagers", "managers"},
+};
+
+std::string_view record_id(const snapshot& s, object_kind kind, index_t r) {
+  switch (kind) {
+    case object_kind::unit: return s.units.records[r].id;
+    case object_kind::engagement: return s.engagements.records[r].id;
+    case object_kind::association: return s.associations.records[r].id;
+    default: return s.managers.records[r].id;
+  }
+}
+
 }  // namespace
 
 std::string canonical_record(const snapshot& s, object_kind kind, index_t r) {
@@ -129,26 +151,11 @@ apply_report apply_to_os2mo(os2mo_client& client, const snapshot& snap, const pl
   // Read them again, 100 at a time, and note the ones that changed.
   std::map<std::pair<object_kind, index_t>, std::string> stale;
   for (const auto& [kind, records] : touched) {
-    const char* document = kind == object_kind::unit ? queries::verify_org_units
-                           : kind == object_kind::engagement ? queries::verify_engagements
-                           : kind == object_kind::association ? queries::verify_associations
-                                                              : queries::verify_managers;
-    const char* operation = kind == object_kind::unit ? "LinemgrVerifyOrgUnits"
-                            : kind == object_kind::engagement ? "LinemgrVerifyEngagements"
-                            : kind == object_kind::association ? "LinemgrVerifyAssociations"
-                                                               : "LinemgrVerifyManagers";
-    const char* field = kind == object_kind::unit ? "org_units"
-                        : kind == object_kind::engagement ? "engagements"
-                        : kind == object_kind::association ? "associations"
-                                                           : "managers";
-    auto id_of = [&](index_t r) -> std::string_view {
-      switch (kind) {
-        case object_kind::unit: return snap.units.records[r].id;
-        case object_kind::engagement: return snap.engagements.records[r].id;
-        case object_kind::association: return snap.associations.records[r].id;
-        default: return snap.managers.records[r].id;
-      }
-    };
+    const verify_query& q = verify_queries[static_cast<std::size_t>(kind)];
+    const char* document = q.document;
+    const char* operation = q.operation;
+    const char* field = q.field;
+    auto id_of = [&](index_t r) { return record_id(snap, kind, r); };
     std::vector<index_t> list(records.begin(), records.end());
     for (std::size_t at = 0; at < list.size(); at += 100) {
       rapidjson::StringBuffer vars;
