@@ -18,10 +18,19 @@ const ours = buildSchema(fs.readFileSync(path.join(__dirname, 'schema.graphql'),
 let problems = 0;
 const problem = (m) => { console.log('FAIL ' + m); problems++; };
 
+// A document is its file plus every fragment of fragments/ (one per file, named as its fragment)
+// that it spreads: the way lib/CMakeLists.txt compiles them in.
+const fragmentDir = path.join(queryDir, 'fragments');
+const fragments = fs.existsSync(fragmentDir) ? fs.readdirSync(fragmentDir).filter((f) => f.endsWith('.graphql')) : [];
+const assemble = (text) => {
+  let out = text;
+  for (const f of fragments) if (text.includes('...' + path.basename(f, '.graphql') + '\n')) out += '\n' + fs.readFileSync(path.join(fragmentDir, f), 'utf8');
+  return out;
+};
 const files = fs.readdirSync(queryDir).filter((f) => f.endsWith('.graphql')).sort();
 if (files.length === 0) problem(`no .graphql documents in ${queryDir}`);
 for (const f of files) {
-  const doc = parse(fs.readFileSync(path.join(queryDir, f), 'utf8'));
+  const doc = parse(assemble(fs.readFileSync(path.join(queryDir, f), 'utf8')));
   for (const [name, schema] of [['OS2mo v29', real], ['emulator', ours]])
     for (const e of validate(schema, doc)) problem(`${f} against the ${name} schema: ${e.message}`);
   if (problems === 0) console.log(`ok   ${f}`);
