@@ -63,7 +63,7 @@ result<bool> os2mo_client::ensure_token(bool force) {
                          form_escape(a.client_secret));
   req.headers = {"Content-Type: application/x-www-form-urlencoded", "Accept: application/json"};
   auto res = transport_.send(req);
-  if (!res) return error{error_kind::unavailable, "identity provider: " + res.err().message};
+  if (!res) return error{res.err().kind, "identity provider: " + res.err().message};
   if (transient(res->status)) return error{error_kind::unavailable, fmt::format("identity provider answered HTTP {}", res->status)};
   if (res->status != 200)
     return error{error_kind::config, fmt::format("identity provider refused the client credentials of {} (HTTP {})",
@@ -111,6 +111,7 @@ result<bool> os2mo_client::execute(std::string_view operation, std::string_view 
     ++requests_;
     auto res = transport_.send(req);
     if (!res) {
+      if (res.err().kind != error_kind::unavailable) return res.err();  // e.g. a certificate that does not verify
       last_reason = res.err().message;
       continue;
     }

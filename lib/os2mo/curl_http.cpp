@@ -1,5 +1,7 @@
 #include <curl/curl.h>
 
+#include <fstream>
+#include <iterator>
 #include <mutex>
 
 #include <fmt/format.h>
@@ -34,7 +36,9 @@ std::size_t read_header(char* data, std::size_t size, std::size_t count, void* o
 
 class curl_transport final : public http_transport {
  public:
-  explicit curl_transport(const http_settings& s) : settings_(s), handle_(curl_easy_init()) {}
+  explicit curl_transport(const http_settings& s) : settings_(s), handle_(curl_easy_init()) {
+    if (!s.ca_file.empty()) ca_bundle_ = slurp(system_bundle()) + "\n" + slurp(s.ca_file);
+  }
   ~curl_transport() override { curl_easy_cleanup(handle_); }
   curl_transport(const curl_transport&) = delete;
   curl_transport& operator=(const curl_transport&) = delete;
@@ -67,19 +71,38 @@ class curl_transport final : public http_transport {
     curl_easy_setopt(h, CURLOPT_USERAGENT, "linemgr");
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-    if (!settings_.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, settings_.ca_file.c_str());
+    if (!ca_bundle_.empty()) {  // the system's CAs plus the private one
+      curl_blob blob{ca_bundle_.data(), ca_bundle_.size(), CURL_BLOB_NOCOPY};
+      curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob);
+    }
     const CURLcode rc = curl_easy_perform(h);
     curl_slist_free_all(headers);
-    if (rc != CURLE_OK)
-      return error{error_kind::unavailable,
-                   fmt::format("{}: {}", request.url, message[0] ? message : curl_easy_strerror(rc))};
+    if (rc != CURLE_OK) {
+      const std::string reason = fmt::format("{}: {}", request.url, message[0] ? message : curl_easy_strerror(rc));
+      // A certificate that does not verify will not verify on the next attempt either.
+      const bool tls_trust = rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE ||
+                             rc == CURLE_SSL_CERTPROBLEM;
+      if (tls_trust) return error{error_kind::config, reason + " (check --ca-file)"};
+      return error{error_kind::unavailable, reason};
+    }
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
     return response;
   }
 
  private:
+  static std::string slurp(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  }
+  // The CA bundle libcurl would use by default (Debian's ca-certificates).
+  static std::string system_bundle() {
+    const curl_version_info_data* v = curl_version_info(CURLVERSION_NOW);
+    return v && v->cainfo ? v->cainfo : "/etc/ssl/certs/ca-certificates.crt";
+  }
+
   http_settings settings_;
   CURL* handle_;
+  std::string ca_bundle_;
 };
 
 }  // namespace

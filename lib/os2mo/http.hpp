@@ -23,8 +23,8 @@ struct http_response {
   std::string retry_after;  // the Retry-After header, when present
 };
 
-// Sends requests. An error means no response arrived (connection refused, timeout, TLS failure):
-// kind unavailable, with the reason.
+// Sends requests. An error means no response arrived: kind unavailable (connection refused,
+// timeout), or kind config when the server's certificate does not verify; with the reason.
 class http_transport {
  public:
   virtual ~http_transport() = default;
@@ -35,7 +35,7 @@ class http_transport {
 struct http_settings {
   long connect_timeout_ms = 5000;
   long total_timeout_ms = 60000;
-  std::string ca_file;  // an extra CA bundle (a private CA); verification is always on
+  std::string ca_file;  // a private CA, trusted besides the system's CAs; verification is always on
 };
 
 // A libcurl transport: one reused easy handle (keep-alive), TLS verification on, no redirects.

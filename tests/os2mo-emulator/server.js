@@ -4,7 +4,7 @@
 // Keycloak-style token endpoint with expiring tokens, fault injection and a request log.
 //
 // usage: node server.js --snapshot FILE [--port 0] [--token TOKEN] [--token-ttl SECONDS]
-//                       [--client-id ID --client-secret SECRET] [--short-pages]
+//                       [--client-id ID --client-secret SECRET] [--short-pages] [--tls-cert PEM --tls-key PEM]
 // Prints "listening on http://127.0.0.1:PORT" once ready.
 //
 // Test endpoints (loopback only, no auth):
@@ -18,6 +18,7 @@
 const crypto = require('crypto');
 const fs = require('fs');
 const http = require('http');
+const https = require('https');
 const path = require('path');
 const { buildSchema, graphql } = require('graphql');
 
@@ -33,6 +34,8 @@ function parseArgs(argv) {
     else if (a === '--client-id') o.clientId = next();
     else if (a === '--client-secret') o.clientSecret = next();
     else if (a === '--short-pages') o.shortPages = true;
+    else if (a === '--tls-cert') o.tlsCert = next();
+    else if (a === '--tls-key') o.tlsKey = next();
     else throw new Error('unknown argument ' + a);
   }
   if (!o.snapshot) throw new Error('--snapshot FILE is required');
@@ -310,7 +313,7 @@ function main() {
     res.end(typeof body === 'string' ? body : JSON.stringify(body));
   };
 
-  const server = http.createServer((req, res) => {
+  const handler = (req, res) => {
     let body = '';
     req.on('data', (c) => { body += c; });
     req.on('end', async () => {
@@ -373,9 +376,12 @@ function main() {
       entry.status = 200;
       send(res, 200, result);
     });
-  });
+  };
+  const tls = options.tlsCert && options.tlsKey;
+  const server = tls ? https.createServer({ cert: fs.readFileSync(options.tlsCert), key: fs.readFileSync(options.tlsKey) }, handler)
+                     : http.createServer(handler);
   server.listen(options.port, '127.0.0.1', () => {
-    process.stdout.write(`listening on http://127.0.0.1:${server.address().port}\n`);
+    process.stdout.write(`listening on ${tls ? 'https://localhost' : 'http://127.0.0.1'}:${server.address().port}\n`);
   });
   const stop = () => server.close(() => process.exit(0));
   process.on('SIGTERM', stop);

@@ -7,6 +7,7 @@ import json
 import math
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -31,7 +32,9 @@ class Emulator:
 
     def call(self, path, body=None):
         data = None if body is None else json.dumps(body).encode()
-        with urllib.request.urlopen(urllib.request.Request(self.url + path, data=data, method="POST" if data else "GET")) as r:
+        context = ssl._create_unverified_context() if self.url.startswith("https") else None
+        with urllib.request.urlopen(urllib.request.Request(self.url + path, data=data, method="POST" if data else "GET"),
+                                    context=context) as r:
             return json.load(r)
 
     def log(self):
@@ -251,6 +254,27 @@ class Authentication(unittest.TestCase):
             self.assertIn("refused the client credentials", err)
         finally:
             mo.stop()
+
+
+class Tls(unittest.TestCase):
+    def test_a_private_ca_is_trusted_with_ca_file_and_refused_without(self):
+        with tempfile.TemporaryDirectory() as d:
+            key, cert = os.path.join(d, "key.pem"), os.path.join(d, "cert.pem")
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+                            "-addext", "subjectAltName=DNS:localhost", "-keyout", key, "-out", cert],
+                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            mo = Emulator(os.path.join(EXAMPLE, "snapshot.json"), "--token", "t", "--tls-cert", cert, "--tls-key", key)
+            try:
+                self.assertTrue(mo.url.startswith("https://localhost:"))
+                args = ["reconcile-all", "--mo-url", mo.url, "--config", os.path.join(EXAMPLE, "config.toml"), "--today", TODAY,
+                        "--dry-run", "--format", "json"]
+                rc, out, err = run(*args, "--ca-file", cert, env={"OS2MO_API_TOKEN": "t"})
+                self.assertEqual(rc, 0, err)
+                rc, out, err = run(*args, env={"OS2MO_API_TOKEN": "t"})
+                self.assertEqual(rc, 78)  # not retried: a certificate that does not verify is configuration
+                self.assertIn("check --ca-file", err)
+            finally:
+                mo.stop()
 
 
 class Unavailable(unittest.TestCase):
