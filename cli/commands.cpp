@@ -99,6 +99,12 @@ loaded load(source_options o, const std::optional<std::string>& scope_unit = std
   return l;
 }
 
+// The source as people name it in messages.
+std::string source_name(const source_options& o) {
+  return o.snapshot.empty() ? "OS2mo at " + (o.mo_url.empty() ? env({"OS2MO_API_URL", "MO_URL", "FASTRAMQPI__MO_URL"}) : o.mo_url)
+                            : o.snapshot;
+}
+
 bool wants_json(output_format f) {
   return f == output_format::json || (f == output_format::automatic && !stdout_is_terminal());
 }
@@ -145,7 +151,7 @@ int reconcile(const reconcile_options& o) {
 int explain(const explain_options& o) {
   loaded l = load(o.source, o.unit);
   const auto x = explain_unit(l.snap, l.cfg, l.today, o.unit);
-  if (!x) throw failure{{error_kind::data, fmt::format("unit {} is not in {}", o.unit, o.source.snapshot)}};
+  if (!x) throw failure{{error_kind::data, fmt::format("unit {} is not in {}", o.unit, source_name(o.source))}};
   print(wants_json(o.format) ? explanation_to_json(l.snap, l.cfg, l.today, *x) : explanation_to_text(l.snap, l.cfg, l.today, *x));
   return 0;
 }
@@ -164,7 +170,7 @@ int manager_of(const manager_of_options& o) {
   } else if (const index_t p = l.snap.person_ids.find(o.who); p != no_index) {
     answers = line_managers_of_person(l.snap, p, d);
   } else {
-    throw failure{{error_kind::data, fmt::format("{} is neither a person nor an engagement in {}", o.who, o.source.snapshot)}};
+    throw failure{{error_kind::data, fmt::format("{} is neither a person nor an engagement in {}", o.who, source_name(o.source))}};
   }
   print(wants_json(o.format) ? line_managers_to_json(l.snap, o.who, d, answers) : line_managers_to_text(l.snap, o.who, d, answers));
   return 0;
