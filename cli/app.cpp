@@ -84,6 +84,16 @@ int run(int argc, char** argv) {
   manager_cmd->add_option("--date", mo.date, "The day to answer for (YYYY-MM-DD); default: as --today");
   add_format(manager_cmd, mo.format);
 
+  listen_options li;
+  auto* listen_cmd = app.add_subcommand("listen", "React to OS2mo events: reconcile the units they affect, batch by batch");
+  listen_cmd->add_option("--source", li.from, "Where events come from: stdin (JSON Lines)")->check(CLI::IsMember({"stdin"}));
+  add_source(listen_cmd, li.source);
+  listen_cmd->add_option("--coalesce", li.coalesce_ms, "Events arriving within this many milliseconds become one reconcile (default 500)")
+      ->check(CLI::Range(0L, 3600000L));
+  listen_cmd->add_flag("--dry-run", li.dry_run, "Plan each batch; apply nothing");
+  listen_cmd->add_option("--write-snapshot", li.write_snapshot, "With --snapshot: write the final snapshot here at the end");
+  add_format(listen_cmd, li.format);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -99,6 +109,7 @@ int run(int argc, char** argv) {
     }
     if (explain_cmd->parsed()) return explain(ex);
     if (manager_cmd->parsed()) return manager_of(mo);
+    if (listen_cmd->parsed()) return listen(li);
   } catch (const failure& f) {
     std::fprintf(stderr, "linemgr: %s\n", f.err.message.c_str());
     return exit_status(f.err.kind);

@@ -54,6 +54,17 @@ struct manager_of_options {
 };
 int manager_of(const manager_of_options& o);
 
+// listen: events from stdin (JSON Lines) or AMQP, coalesced, reconciled, applied.
+struct listen_options {
+  source_options source;
+  std::string from = "stdin";  // --source
+  long coalesce_ms = 500;
+  bool dry_run = false;
+  std::string write_snapshot;
+  output_format format = output_format::automatic;
+};
+int listen(const listen_options& o);
+
 // The exit status for an error kind (formats.md §5).
 int exit_status(linemgr::error_kind kind);
 

@@ -78,6 +78,10 @@ plan make_plan(const snapshot& snap, const config& cfg, day today);
 // An unknown unit gives an empty plan with diagnostic UNKNOWN_UNIT.
 plan scope_plan(const snapshot& snap, const config& cfg, const plan& full, std::string_view unit_id);
 
+// G9 united over several units (the seeds of a batch of events, H11): the part of `full` whose
+// subject unit is one of the roots or an ancestor or descendant of one.
+plan scope_plan_units(const snapshot& snap, const config& cfg, const plan& full, const std::vector<index_t>& roots);
+
 // Applies the plan's changes to the snapshot it was made from (rules.md §6), in order.
 apply_report apply_plan(snapshot& snap, const plan& p);
 

@@ -29,22 +29,31 @@ index_t manager_unit(const snapshot& snap, index_t m, day d, day today) {
 }  // namespace
 
 plan scope_plan(const snapshot& snap, const config& cfg, const plan& full, std::string_view unit_id) {
-  plan out;
-  out.today = full.today;
-  const day today = full.today;
   const index_t root = snap.units.ids.find(unit_id);
   if (root == no_index) {
+    plan out;
+    out.today = full.today;
     out.diagnostics.push_back({"UNKNOWN_UNIT", severity::warn, std::string(unit_id), "unit is not in the snapshot"});
     return out;
   }
+  return scope_plan_units(snap, cfg, full, {root});
+}
 
-  // Scope(U): U, its ancestors and its descendants in the parent graph.
+plan scope_plan_units(const snapshot& snap, const config& cfg, const plan& full, const std::vector<index_t>& roots) {
+  plan out;
+  out.today = full.today;
+  const day today = full.today;
+
+  // Scope: the roots, their ancestors and their descendants in the parent graph.
   const std::size_t n = snap.units.size();
   std::vector<index_t> parent(n);
   for (index_t u = 0; u < n; ++u) parent[u] = graph_parent(snap, u, today);
-  std::vector<std::uint8_t> in_scope(n, 0);
-  in_scope[root] = 1;
-  for (index_t u = parent[root]; u != no_index && !in_scope[u]; u = parent[u]) in_scope[u] = 1;
+  std::vector<std::uint8_t> in_scope(n, 0), walked(n, 0);
+  for (index_t root : roots) {
+    in_scope[root] = 1;
+    // An ancestor walk stops at a unit an earlier walk went through: its ancestors are marked.
+    for (index_t u = parent[root]; u != no_index && !walked[u]; u = parent[u]) walked[u] = in_scope[u] = 1;
+  }
   std::vector<std::uint32_t> start(n + 1, 0);
   for (index_t u = 0; u < n; ++u)
     if (parent[u] != no_index) ++start[parent[u] + 1];
@@ -54,8 +63,12 @@ plan scope_plan(const snapshot& snap, const config& cfg, const plan& full, std::
   for (index_t u = 0; u < n; ++u)
     if (parent[u] != no_index) children[fill[parent[u]]++] = u;
   std::vector<std::uint8_t> seen(n, 0);
-  std::vector<index_t> stack{root};
-  seen[root] = 1;
+  std::vector<index_t> stack;
+  for (index_t root : roots)
+    if (!seen[root]) {
+      seen[root] = 1;
+      stack.push_back(root);
+    }
   while (!stack.empty()) {
     const index_t u = stack.back();
     stack.pop_back();

@@ -5,9 +5,11 @@ name the place, files written atomically, and byte-identical output. Standard li
 usage: test_cli.py LINEMGR_BIN GENERATOR_BIN"""
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 BIN = GEN = None
@@ -149,6 +151,53 @@ class Cli(unittest.TestCase):
         self.assertEqual(answer["engagement"], "E1")
         self.assertIsNone(answer["manager"])  # P1 manages A themself, and TOP has no manager
         self.assertEqual(run("manager-of", "NOBODY", "--snapshot", self.snap)[0], 65)
+
+    def listen(self, lines, *extra, timeout=60):
+        p = subprocess.run([BIN, "listen", "--source", "stdin", "--snapshot", self.snap, "--config", self.cfg, "--format", "json", *extra],
+                           input="".join(lines).encode(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
+        return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+    def test_listen_stdin_gives_the_same_snapshot_as_reconcile_all(self):
+        events = [json.dumps({"routing_key": "org_unit", "subject": u["id"]}) + "\n" for u in SNAPSHOT["units"]]
+        all_out = os.path.join(self.d, "all.json")
+        self.plan("--write-snapshot", all_out)
+        for coalesce in ("500", "0"):
+            out = os.path.join(self.d, "listened-%s.json" % coalesce)
+            rc, stdout, err = self.listen(events, "--coalesce", coalesce, "--write-snapshot", out)
+            self.assertEqual(rc, 0, err)
+            summary = json.loads(stdout)
+            self.assertEqual((summary["events"], summary["malformed"]), (3, 0))
+            self.assertEqual(summary["batches"], 1 if coalesce == "500" else 3)
+            with open(out, "rb") as a, open(all_out, "rb") as b:
+                self.assertEqual(a.read(), b.read())
+
+    def test_listen_counts_malformed_and_ignored_lines_and_goes_on(self):
+        lines = ["{broken\n", "\n", json.dumps({"routing_key": "class", "subject": "x"}) + "\n",
+                 json.dumps({"routing_key": "association", "body": json.dumps("S1")}) + "\n",
+                 json.dumps({"routing_key": "org_unit"}) + "\n"]
+        rc, stdout, err = self.listen(lines, "--dry-run")
+        self.assertEqual(rc, 0, err)
+        summary = json.loads(stdout)
+        self.assertEqual((summary["lines"], summary["events"], summary["malformed"], summary["ignored"]), (5, 1, 2, 1))
+        self.assertIn("stdin line 1: not JSON", err)
+        self.assertIn("stdin line 5: neither subject nor body", err)
+        self.assertEqual(summary["changes"], 4)  # S1 seeds AL; its scope (AL, A, TOP) holds the whole plan
+        self.assertEqual(summary["applied"]["ok"], 0)
+
+    def test_listen_stops_cleanly_on_sigterm(self):
+        out = os.path.join(self.d, "stopped.json")
+        p = subprocess.Popen([BIN, "listen", "--snapshot", self.snap, "--config", self.cfg, "--coalesce", "60000",
+                              "--write-snapshot", out, "--format", "json"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+        p.stdin.write((json.dumps({"routing_key": "org_unit", "subject": "A"}) + "\n").encode())
+        p.stdin.flush()
+        time.sleep(0.5)
+        p.send_signal(signal.SIGTERM)
+        stdout, err = p.communicate(timeout=30)
+        self.assertEqual(p.returncode, 143, err)
+        summary = json.loads(stdout)
+        self.assertEqual((summary["events"], summary["batches"]), (1, 1))  # the pending batch was finished first
+        self.assertTrue(os.path.exists(out))
 
     def test_generated_organisation_is_byte_identical(self):
         paths = []

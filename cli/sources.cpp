@@ -1,0 +1,105 @@
+// What the commands share: where the organisation comes from, and how output goes out.
+#include "sources.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+#include "environment.hpp"
+#include "io/config_file.hpp"
+#include "io/snapshot_file.hpp"
+
+namespace linemgr::cli {
+
+
+// The first non-empty environment variable of `names`.
+std::string env(std::initializer_list<const char*> names) {
+  for (const char* n : names)
+    if (const char* v = std::getenv(n); v && *v) return v;
+  return {};
+}
+
+namespace {
+
+std::string read_secret_file(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) throw failure{{error_kind::io, fmt::format("{}: cannot read the token file", path)}};
+  std::string text;
+  char chunk[4096];
+  std::size_t got = 0;
+  while ((got = std::fread(chunk, 1, sizeof chunk, f)) > 0) text.append(chunk, got);
+  std::fclose(f);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+}  // namespace
+
+os2mo_settings os2mo_settings_from(const source_options& o) {
+  os2mo_settings s;
+  s.url = o.mo_url;
+  s.auth.token = o.token_file.empty() ? env({"OS2MO_API_TOKEN"}) : read_secret_file(o.token_file);
+  s.auth.client_id = env({"CLIENT_ID", "FASTRAMQPI__CLIENT_ID"});
+  s.auth.client_secret = env({"CLIENT_SECRET", "FASTRAMQPI__CLIENT_SECRET"});
+  s.auth.auth_server = env({"AUTH_SERVER", "FASTRAMQPI__AUTH_SERVER"});
+  if (const std::string realm = env({"AUTH_REALM", "FASTRAMQPI__AUTH_REALM"}); !realm.empty()) s.auth.realm = realm;
+  s.http.ca_file = o.ca_file;
+  if (s.auth.token.empty() && !s.auth.uses_client_credentials())
+    throw failure{{error_kind::config, "no OS2mo credentials: set OS2MO_API_TOKEN, pass --token-file, or set CLIENT_ID, "
+                                       "CLIENT_SECRET and AUTH_SERVER"}};
+  if (s.auth.uses_client_credentials() && (s.auth.client_secret.empty() || s.auth.auth_server.empty()))
+    throw failure{{error_kind::config, "CLIENT_ID is set: CLIENT_SECRET and AUTH_SERVER are needed too"}};
+  return s;
+}
+
+loaded open_source(source_options o) {
+  loaded l;
+  if (o.snapshot.empty() && o.mo_url.empty()) o.mo_url = env({"OS2MO_API_URL", "MO_URL", "FASTRAMQPI__MO_URL"});
+  if (o.snapshot.empty() && o.mo_url.empty())
+    usage("name a source: --snapshot FILE, or --mo-url URL (or set OS2MO_API_URL)");
+  if (!o.today.empty()) {
+    const auto given = parse_date(o.today);
+    if (!given) usage(fmt::format("--today: not a date: \"{}\" (use YYYY-MM-DD)", o.today));
+    l.today = *given;
+  }
+  const std::optional<std::string> config_path = o.config.empty() ? default_config_path() : std::optional(o.config);
+  if (config_path) l.cfg = take(read_config_file(*config_path));
+  if (o.snapshot.empty()) l.mo = std::make_unique<os2mo_connection>(os2mo_settings_from(o));
+  return l;
+}
+
+loaded load(source_options o, const std::optional<std::string>& scope_unit) {
+  loaded l = open_source(o);
+  if (!l.mo) {
+    l.snap = take(read_snapshot_file(o.snapshot));
+  } else {
+    l.snap = take(scope_unit ? l.mo->load_scope(*scope_unit) : l.mo->load_all());
+    std::fprintf(stderr, "linemgr: read %zu units, %zu engagements, %zu associations and %zu managers from OS2mo in %zu requests\n",
+                 l.snap.units.size(), l.snap.engagements.size(), l.snap.associations.size(), l.snap.managers.size(),
+                 l.mo->requests());
+  }
+  if (o.today.empty()) l.today = l.snap.today ? *l.snap.today : today_in_copenhagen();
+  return l;
+}
+
+// The source as people name it in messages.
+std::string source_name(const source_options& o) {
+  return o.snapshot.empty() ? "OS2mo at " + (o.mo_url.empty() ? env({"OS2MO_API_URL", "MO_URL", "FASTRAMQPI__MO_URL"}) : o.mo_url)
+                            : o.snapshot;
+}
+
+void usage(std::string message) { throw failure{{error_kind::usage, std::move(message)}}; }
+
+bool wants_json(output_format f) {
+  return f == output_format::json || (f == output_format::automatic && !stdout_is_terminal());
+}
+
+void print(const std::string& text) {
+  if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0)
+    throw failure{{error_kind::io, "standard output: write error"}};
+}
+
+
+
+}  // namespace linemgr::cli
