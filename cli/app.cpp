@@ -86,13 +86,25 @@ int run(int argc, char** argv) {
 
   listen_options li;
   auto* listen_cmd = app.add_subcommand("listen", "React to OS2mo events: reconcile the units they affect, batch by batch");
-  listen_cmd->add_option("--source", li.from, "Where events come from: stdin (JSON Lines)")->check(CLI::IsMember({"stdin"}));
+  listen_cmd->add_option("--source", li.from, "Where events come from: stdin (JSON Lines) or amqp")
+      ->check(CLI::IsMember({"stdin", "amqp"}));
   add_source(listen_cmd, li.source);
   listen_cmd->add_option("--coalesce", li.coalesce_ms, "Events arriving within this many milliseconds become one reconcile (default 500)")
       ->check(CLI::Range(0L, 3600000L));
   listen_cmd->add_flag("--dry-run", li.dry_run, "Plan each batch; apply nothing");
   listen_cmd->add_option("--write-snapshot", li.write_snapshot, "With --snapshot: write the final snapshot here at the end");
   add_format(listen_cmd, li.format);
+  listen_cmd->add_option("--amqp-url", li.amqp_url, "amqp[s]://user:password@host:port/vhost (default: $AMQP_URL, $AMQP__URL, "
+                                                    "else $AMQP_HOST, $AMQP_PORT, $AMQP_USERNAME, $AMQP_PASSWORD, $AMQP_VHOST)");
+  listen_cmd->add_option("--amqp-queue", li.amqp_queue, "The queue to consume (default: $AMQP_QUEUE, else linemgr)");
+  listen_cmd->add_flag("--declare", li.declare, "Declare the durable topic exchange os2mo, a durable quorum queue with a dead-letter "
+                                                "queue, and bind the routing keys linemgr handles");
+  listen_cmd->add_option("--dead-letter-exchange", li.dead_letter_exchange, "The queue has this dead-letter exchange (without --declare)");
+  listen_cmd->add_option("--prefetch", li.prefetch, "Unacknowledged messages at a time (default 10)")->check(CLI::Range(1, 65535));
+  listen_cmd->add_option("--heartbeat", li.heartbeat_s, "AMQP heartbeat in seconds (default 30)")->check(CLI::Range(0, 3600));
+  listen_cmd->add_option("--max-attempts", li.max_attempts, "Tries of a batch before its messages are dead-lettered (default 10)")
+      ->check(CLI::Range(1, 1000));
+  listen_cmd->add_option("--amqp-ca-file", li.amqp_ca_file, "A CA to trust for amqps://")->check(CLI::ExistingFile);
 
   try {
     app.parse(argc, argv);

@@ -62,6 +62,10 @@ struct listen_options {
   bool dry_run = false;
   std::string write_snapshot;
   output_format format = output_format::automatic;
+  // AMQP (--source amqp); the environment fills what flags leave empty.
+  std::string amqp_url, amqp_queue, amqp_ca_file, dead_letter_exchange;
+  bool declare = false;
+  int prefetch = 10, heartbeat_s = 30, max_attempts = 10;
 };
 int listen(const listen_options& o);
 

@@ -6,12 +6,15 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <thread>
 
 #include <fmt/format.h>
 
+#include "amqp/consumer.hpp"
 #include "commands.hpp"
 #include "io/event_parse.hpp"
+#include "sources.hpp"
 #include "io/snapshot_file.hpp"
 #include "reconciler.hpp"
 
@@ -82,8 +85,37 @@ std::string summary(const totals& t, bool json) {
 
 }  // namespace
 
+// AMQP settings from flags, then the environment names the Python integrations use.
+amqp_settings amqp_settings_from(const listen_options& o) {
+  amqp_settings s;
+  const std::string url = !o.amqp_url.empty() ? o.amqp_url : env({"AMQP_URL", "AMQP__URL", "FASTRAMQPI__AMQP__URL"});
+  if (!url.empty()) {
+    take(parse_amqp_url(url, s));
+  } else {
+    if (const std::string h = env({"AMQP_HOST"}); !h.empty()) s.host = h;
+    if (const std::string p = env({"AMQP_PORT"}); !p.empty()) {
+      char* end = nullptr;
+      const long port = std::strtol(p.c_str(), &end, 10);
+      if (*end || port <= 0 || port > 65535) throw failure{{error_kind::config, fmt::format("AMQP_PORT: \"{}\" is not a port", p)}};
+      s.port = static_cast<int>(port);
+    }
+    if (const std::string u = env({"AMQP_USERNAME"}); !u.empty()) s.username = u;
+    if (const std::string w = env({"AMQP_PASSWORD"}); !w.empty()) s.password = w;
+    if (const std::string v = env({"AMQP_VHOST"}); !v.empty()) s.vhost = v;
+  }
+  s.queue = !o.amqp_queue.empty() ? o.amqp_queue : env({"AMQP_QUEUE"});
+  if (s.queue.empty()) s.queue = "linemgr";
+  s.declare = o.declare;
+  s.dead_letter_exchange = o.dead_letter_exchange;
+  s.prefetch = o.prefetch;
+  s.heartbeat_s = o.heartbeat_s;
+  s.ca_file = o.amqp_ca_file;
+  return s;
+}
+
+int listen_amqp(const listen_options& o, reconciler& engine);
+
 int listen(const listen_options& o) {
-  if (o.from != "stdin") usage(fmt::format("--source {}: this build reads events from stdin only", o.from));
   if (o.dry_run && !o.write_snapshot.empty()) usage("--write-snapshot writes the applied changes; leave out --dry-run");
   if (!o.source.snapshot.empty() && o.source.snapshot == "-") usage("--snapshot -: standard input carries the events");
   loaded source = open_source(o.source);
@@ -93,10 +125,11 @@ int listen(const listen_options& o) {
     if (!today_given && source.snap.today) source.today = *source.snap.today;
   }
   reconciler engine(std::move(source), o.dry_run, today_given);
-  coalescer batcher{std::chrono::milliseconds(o.coalesce_ms)};
-
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
+  if (o.from == "amqp") return listen_amqp(o, engine);
+  coalescer batcher{std::chrono::milliseconds(o.coalesce_ms)};
+
   totals t;
   auto flush = [&] {
     const coalescer::batch b = batcher.take();
@@ -152,6 +185,116 @@ int listen(const listen_options& o) {
   print(summary(t, wants_json(o.format)));
   if (stop_signal) return stop_signal == SIGINT ? 130 : 143;
   return t.failed || t.stale ? 1 : 0;
+}
+
+int listen_amqp(const listen_options& o, reconciler& engine) {
+  amqp_consumer consumer(amqp_settings_from(o));
+  coalescer batcher{std::chrono::milliseconds(o.coalesce_ms)};
+  totals t;
+  int failures = 0;                                 // consecutive failed tries of the pending batch
+  coalescer::clock::time_point retry_at{};          // when a failed batch is tried again
+  auto backoff = [](int n) { return std::chrono::milliseconds(std::min(30000, 500 << std::min(n, 6))); };
+
+  // Connect, retrying an unreachable broker; a refused login or a missing queue is final.
+  auto connect = [&]() -> bool {
+    for (int attempt = 0; !stop_signal; ++attempt) {
+      auto c = consumer.connect();
+      if (c) {
+        std::fprintf(stderr, "linemgr: consuming queue %s on %s:%d\n", consumer.settings().queue.c_str(), consumer.settings().host.c_str(),
+                     consumer.settings().port);
+        return true;
+      }
+      if (c.err().kind != error_kind::unavailable) throw failure{c.err()};
+      const auto wait = backoff(attempt);
+      std::fprintf(stderr, "linemgr: %s; connecting again in %lld ms\n", c.err().message.c_str(), static_cast<long long>(wait.count()));
+      for (auto until = coalescer::clock::now() + wait; coalescer::clock::now() < until && !stop_signal;)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  };
+
+  // Reconciles the pending batch; acks its messages when its changes are applied (or it planned
+  // nothing). On failure the messages stay unacknowledged and the batch is tried again later.
+  auto flush = [&] {
+    coalescer::batch b = batcher.take();
+    const batch_outcome out = engine.process(b.events);
+    if (out.fatal) {
+      ++failures;
+      const bool give_up = failures >= o.max_attempts && !consumer.settings().dead_letter_exchange.empty();
+      std::fprintf(stderr, "linemgr: %s (try %d of %d)\n", out.fatal->message.c_str(), failures, o.max_attempts);
+      if (give_up) {  // to the dead-letter exchange: a person looks at them there
+        for (std::uint64_t tag : b.tags) consumer.reject(tag, false);
+        std::fprintf(stderr, "linemgr: %zu messages dead-lettered after %d tries\n", b.tags.size(), failures);
+        failures = 0;
+        return;
+      }
+      for (std::size_t i = 0; i < b.events.size(); ++i) batcher.add(b.events[i], b.tags[i], coalescer::clock::now());
+      retry_at = coalescer::clock::now() + backoff(failures - 1);
+      return;
+    }
+    failures = 0;
+    for (std::uint64_t tag : b.tags) consumer.ack(tag);
+    ++t.batches;
+    t.units += out.units;
+    t.changes += out.changes;
+    t.ok += out.ok;
+    t.failed += out.failed;
+    t.stale += out.stale;
+    std::fprintf(stderr, "linemgr: %zu events -> %zu units, %zu changes (%zu applied, %zu failed, %zu stale); acknowledged\n",
+                 out.events, out.units, out.changes, out.ok, out.failed, out.stale);
+  };
+
+  if (!connect()) return stop_signal == SIGINT ? 130 : 143;
+  while (!stop_signal) {
+    const auto now = coalescer::clock::now();
+    // A batch as large as the prefetch gets no more messages until it is acked: go at once.
+    const bool full = batcher.size() >= static_cast<std::size_t>(o.prefetch);
+    if ((batcher.due(now) || full) && now >= retry_at) {
+      flush();
+      continue;
+    }
+    auto wait = std::chrono::milliseconds(500);  // wake up to notice signals
+    if (!batcher.empty()) {
+      const auto due = std::max(batcher.deadline(), retry_at);
+      wait = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(due - now), std::chrono::milliseconds(1), wait);
+    }
+    auto got = consumer.next(wait);
+    if (!got) {
+      // Delivery tags die with the connection: the broker redelivers what was not acked.
+      const std::size_t dropped = batcher.take().events.size();
+      std::fprintf(stderr, "linemgr: %s; %zu unacknowledged messages will be redelivered\n", got.err().message.c_str(), dropped);
+      if (!connect()) break;
+      continue;
+    }
+    if (!*got) continue;
+    const amqp_delivery& d = **got;
+    ++t.lines;
+    auto parsed = parse_event_body(d.routing_key, d.body);
+    if (!parsed) {
+      ++t.malformed;
+      std::fprintf(stderr, "linemgr: delivery %llu (%s): %s; rejected to the dead-letter exchange\n",
+                   static_cast<unsigned long long>(d.tag), d.routing_key.c_str(), parsed.err().message.c_str());
+      consumer.reject(d.tag, false);
+      continue;
+    }
+    if (!*parsed) {
+      ++t.ignored;
+      consumer.ack(d.tag);
+      continue;
+    }
+    ++t.events;
+    batcher.add(std::move(**parsed), d.tag, coalescer::clock::now());
+  }
+  // Stopping: finish what was received, acknowledge it, close.
+  if (!batcher.empty() && consumer.connected()) {
+    retry_at = {};
+    flush();
+  }
+  consumer.close();
+  if (!o.write_snapshot.empty()) take(write_file_atomically(o.write_snapshot, snapshot_to_json(engine.current())));
+  print(summary(t, wants_json(o.format)));
+  if (stop_signal) return stop_signal == SIGINT ? 130 : 143;
+  return 0;
 }
 
 }  // namespace linemgr::cli

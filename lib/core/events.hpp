@@ -48,6 +48,8 @@ class coalescer {
   bool due(clock::time_point now) const { return pending_ && now - first_ >= window_; }
   // True when nothing is pending.
   bool empty() const { return !pending_; }
+  // The number of pending events.
+  std::size_t size() const { return batch_.events.size(); }
   // When the pending batch falls due.
   clock::time_point deadline() const { return first_ + window_; }
   // The pending batch: its events and their tags, in arrival order; resets.
