@@ -5,6 +5,7 @@ name the place, files written atomically, and byte-identical output. Standard li
 usage: test_cli.py LINEMGR_BIN GENERATOR_BIN"""
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -62,6 +63,15 @@ class Cli(unittest.TestCase):
             rc, out, _ = run(sub, "--help")
             self.assertEqual(rc, 0)
             self.assertIn("--snapshot", out)
+
+    def test_every_flag_is_in_the_man_page(self):
+        man_path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "man", "linemgr.1")
+        with open(man_path, encoding="utf-8") as f:
+            man = f.read().replace("\\-", "-")
+        for sub in ("reconcile-all", "reconcile-unit", "explain", "manager-of", "listen"):
+            _, out, _ = run(sub, "--help")
+            for flag in set(re.findall(r"(--[a-z][a-z-]+)", out)):
+                self.assertIn(flag, man, "%s %s is not in man/linemgr.1" % (sub, flag))
 
     def test_usage_errors_exit_64(self):
         self.assertEqual(run("reconcile-all", "--snapshot", self.snap, "--bogus")[0], 64)
