@@ -127,8 +127,14 @@ result<bool> amqp_consumer::connect() {
     amqp_queue_bind(c, channel, amqp_cstring_bytes(dead_queue.c_str()), amqp_cstring_bytes(dead.c_str()), amqp_cstring_bytes(""),
                     amqp_empty_table);
     if (r = amqp_get_rpc_reply(c); r.reply_type != AMQP_RESPONSE_NORMAL) return reply_error(r, "binding queue " + dead_queue);
-    amqp_table_entry_t entries[] = {utf8_entry("x-queue-type", quorum), utf8_entry("x-dead-letter-exchange", dead)};
-    amqp_queue_declare(c, channel, queue, 0, 1, 0, 0, amqp_table_t{2, entries});
+    // Single active consumer: of several listen processes on the queue, one consumes at a time
+    // and another takes over when it goes away, so no two apply changes at once.
+    amqp_table_entry_t single;
+    single.key = amqp_cstring_bytes("x-single-active-consumer");
+    single.value.kind = AMQP_FIELD_KIND_BOOLEAN;
+    single.value.value.boolean = 1;
+    amqp_table_entry_t entries[] = {utf8_entry("x-queue-type", quorum), utf8_entry("x-dead-letter-exchange", dead), single};
+    amqp_queue_declare(c, channel, queue, 0, 1, 0, 0, amqp_table_t{3, entries});
     if (r = amqp_get_rpc_reply(c); r.reply_type != AMQP_RESPONSE_NORMAL) return reply_error(r, "declaring queue " + s.queue);
     for (const std::string& key : bound_routing_keys()) {
       amqp_queue_bind(c, channel, queue, amqp_cstring_bytes(s.exchange.c_str()), amqp_cstring_bytes(key.c_str()), amqp_empty_table);

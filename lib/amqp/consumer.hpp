@@ -18,7 +18,7 @@ struct amqp_settings {
   bool tls = false;          // amqps://
   std::string ca_file;       // for amqps: a CA to trust; verification is always on
   std::string queue;         // the queue to consume
-  bool declare = false;      // declare exchange, quorum queue, bindings and a dead-letter queue
+  bool declare = false;      // declare exchange, quorum queue (single active consumer), bindings, dead-letter queue
   std::string exchange = "os2mo";
   std::string dead_letter_exchange;  // set by declare; or name the queue's own with --dead-letter-exchange
   int prefetch = 10;

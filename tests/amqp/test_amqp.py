@@ -221,6 +221,27 @@ class Amqp(unittest.TestCase):
             mo.terminate()
             mo.wait()
 
+    def test_three_listeners_on_one_queue_take_turns_never_together(self):
+        lines = unit_events(self.snap)
+        listeners = [Listener("shared", "--declare", "--snapshot", self.snap, "--dry-run", "--coalesce", "50") for _ in range(3)]
+        publish(lines[:300])
+        deadline = time.monotonic() + 120
+        while sum(l.acked() for l in listeners) < 300 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        active = [l for l in listeners if l.acked() > 0]
+        self.assertEqual(len(active), 1)  # single active consumer: one at a time
+        # The active one goes away; another takes over the rest.
+        rc, first = active[0].stop()
+        self.assertEqual(rc, 143)
+        publish(lines[300:])
+        rest = [l for l in listeners if l is not active[0]]
+        deadline = time.monotonic() + 120
+        while sum(l.acked() for l in rest) < len(lines) - 300 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.assertEqual(len([l for l in rest if l.acked() > 0]), 1)
+        summaries = [l.stop()[1] for l in rest]
+        self.assertEqual(first["events"] + sum(s["events"] for s in summaries), len(lines))
+
     def test_a_missing_queue_is_a_configuration_error(self):
         p = subprocess.run([BIN, "listen", "--source", "amqp", "--amqp-url", BROKER.url, "--amqp-queue", "no-such-queue",
                             "--snapshot", self.snap, "--dry-run"], capture_output=True, text=True, timeout=60)
