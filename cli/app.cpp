@@ -86,8 +86,9 @@ int run(int argc, char** argv) {
 
   listen_options li;
   auto* listen_cmd = app.add_subcommand("listen", "React to OS2mo events: reconcile the units they affect, batch by batch");
-  listen_cmd->add_option("--source", li.from, "Where events come from: stdin (JSON Lines) or amqp")
-      ->check(CLI::IsMember({"stdin", "amqp"}));
+  listen_cmd->add_option("--source", li.from, "Where events come from: stdin (JSON Lines), amqp, or mo-events (OS2mo's GraphQL events)")
+      ->check(CLI::IsMember({"stdin", "amqp", "mo-events"}));
+  listen_cmd->add_option("--listener-prefix", li.listener_prefix, "mo-events: the listeners' user_key prefix (default linemgr)");
   add_source(listen_cmd, li.source);
   listen_cmd->add_option("--coalesce", li.coalesce_ms, "Events arriving within this many milliseconds become one reconcile (default 500)")
       ->check(CLI::Range(0L, 3600000L));

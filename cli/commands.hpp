@@ -64,6 +64,7 @@ struct listen_options {
   output_format format = output_format::automatic;
   // AMQP (--source amqp); the environment fills what flags leave empty.
   std::string amqp_url, amqp_queue, amqp_ca_file, dead_letter_exchange;
+  std::string listener_prefix = "linemgr";  // --source mo-events: listener user_keys
   bool declare = false;
   int prefetch = 10, heartbeat_s = 30, max_attempts = 10;
 };

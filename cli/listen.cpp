@@ -114,10 +114,12 @@ amqp_settings amqp_settings_from(const listen_options& o) {
 }
 
 int listen_amqp(const listen_options& o, reconciler& engine);
+int listen_mo_events(const listen_options& o, reconciler& engine);
 
 int listen(const listen_options& o) {
   if (o.dry_run && !o.write_snapshot.empty()) usage("--write-snapshot writes the applied changes; leave out --dry-run");
   if (!o.source.snapshot.empty() && o.source.snapshot == "-") usage("--snapshot -: standard input carries the events");
+  if (o.from == "mo-events" && !o.source.snapshot.empty()) usage("--source mo-events reads OS2mo's events: use --mo-url, not --snapshot");
   loaded source = open_source(o.source);
   const bool today_given = !o.source.today.empty();
   if (!source.mo) {
@@ -128,6 +130,7 @@ int listen(const listen_options& o) {
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   if (o.from == "amqp") return listen_amqp(o, engine);
+  if (o.from == "mo-events") return listen_mo_events(o, engine);
   coalescer batcher{std::chrono::milliseconds(o.coalesce_ms)};
 
   totals t;
@@ -295,6 +298,81 @@ int listen_amqp(const listen_options& o, reconciler& engine) {
   print(summary(t, wants_json(o.format)));
   if (stop_signal) return stop_signal == SIGINT ? 130 : 143;
   return 0;
+}
+
+int listen_mo_events(const listen_options& o, reconciler& engine) {
+  os2mo_connection& mo = *engine.connection();
+  auto pause = [](std::chrono::milliseconds d) {
+    for (auto until = coalescer::clock::now() + d; coalescer::clock::now() < until && !stop_signal;)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  };
+  for (int attempt = 0;; ++attempt) {
+    auto declared = mo.declare_listeners(o.listener_prefix);
+    if (declared) break;
+    if (declared.err().kind != error_kind::unavailable || attempt >= 9 || stop_signal) throw failure{declared.err()};
+    pause(std::chrono::milliseconds(std::min(30000, 500 << attempt)));
+  }
+  std::fprintf(stderr, "linemgr: fetching OS2mo events as listeners %s_*\n", o.listener_prefix.c_str());
+  coalescer batcher{std::chrono::milliseconds(o.coalesce_ms)};
+  std::vector<std::string> tokens;
+  totals t;
+  auto idle = std::chrono::milliseconds(50);
+
+  // Acknowledges a batch's events after its changes are applied. When it fails they are not
+  // acknowledged, and OS2mo hands them out again later.
+  auto flush = [&] {
+    const coalescer::batch b = batcher.take();
+    const batch_outcome out = engine.process(b.events);
+    if (out.fatal) {
+      std::fprintf(stderr, "linemgr: %s; %zu events are left unacknowledged for OS2mo to hand out again\n", out.fatal->message.c_str(),
+                   b.events.size());
+      pause(std::chrono::milliseconds(2000));
+    } else {
+      for (std::uint64_t tag : b.tags)
+        if (auto a = mo.acknowledge(tokens[tag]); !a)
+          std::fprintf(stderr, "linemgr: acknowledging an event failed (%s); it will be handled again\n", a.err().message.c_str());
+      ++t.batches;
+      t.units += out.units;
+      t.changes += out.changes;
+      t.ok += out.ok;
+      t.failed += out.failed;
+      t.stale += out.stale;
+      std::fprintf(stderr, "linemgr: %zu events -> %zu units, %zu changes (%zu applied, %zu failed, %zu stale); acknowledged\n",
+                   out.events, out.units, out.changes, out.ok, out.failed, out.stale);
+    }
+    tokens.clear();
+  };
+
+  while (!stop_signal) {
+    if (batcher.due(coalescer::clock::now())) {
+      flush();
+      continue;
+    }
+    auto got = mo.fetch_event();
+    if (!got) {
+      if (got.err().kind != error_kind::unavailable) throw failure{got.err()};
+      std::fprintf(stderr, "linemgr: %s; fetching again shortly\n", got.err().message.c_str());
+      pause(std::chrono::milliseconds(2000));
+      continue;
+    }
+    if (!*got) {  // nothing ready: back off (up to 2 s), but not past a pending batch's deadline
+      auto wait = idle;
+      if (!batcher.empty())
+        wait = std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(batcher.deadline() - coalescer::clock::now()) +
+                                  std::chrono::milliseconds(1));
+      pause(std::max(wait, std::chrono::milliseconds(1)));
+      idle = std::min(idle * 2, std::chrono::milliseconds(2000));
+      continue;
+    }
+    idle = std::chrono::milliseconds(50);
+    ++t.lines;
+    ++t.events;
+    tokens.push_back((*got)->token);
+    batcher.add((*got)->what, tokens.size() - 1, coalescer::clock::now());
+  }
+  if (!batcher.empty()) flush();
+  print(summary(t, wants_json(o.format)));
+  return stop_signal == SIGINT ? 130 : 143;
 }
 
 }  // namespace linemgr::cli

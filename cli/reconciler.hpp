@@ -25,6 +25,8 @@ class reconciler {
   batch_outcome process(const std::vector<event>& events);
   // The in-memory snapshot (snapshot source).
   const snapshot& current() const { return source_.snap; }
+  // The OS2mo connection, when the source is OS2mo.
+  os2mo_connection* connection() { return source_.mo.get(); }
 
  private:
   loaded source_;

@@ -2,6 +2,7 @@
 // OS2mo as a source of truth: reads a whole organisation over GraphQL v29 into a snapshot.
 #include <memory>
 
+#include "core/events.hpp"
 #include "core/model.hpp"
 #include "core/plan.hpp"
 #include "core/result.hpp"
@@ -33,6 +34,18 @@ class os2mo_connection {
   // stale and left alone. When OS2mo becomes unreachable, `fatal` says so and the remaining
   // changes are reported as not attempted.
   apply_report apply(const snapshot& snap, const plan& p, std::optional<error>* fatal);
+  // One event of OS2mo's GraphQL event system: what changed, and the token that acknowledges it.
+  struct fetched_event {
+    event what;
+    std::string token;
+  };
+  // Declares (idempotently) a listener in namespace mo per routing key linemgr handles, named
+  // `<prefix>_<routing key>`.
+  result<bool> declare_listeners(const std::string& prefix);
+  // Fetches one event, trying the listeners in turn; nullopt when none has one ready.
+  result<std::optional<fetched_event>> fetch_event();
+  // Acknowledges an event (after its changes are applied); an unacknowledged one comes back later.
+  result<bool> acknowledge(const std::string& token);
   // GraphQL requests sent so far (retries included).
   std::size_t requests() const;
 

@@ -13,6 +13,7 @@
 #include "os2mo/os2mo.hpp"
 #include "os2mo/queries.hpp"
 #include "os2mo/sink_internal.hpp"
+#include "os2mo/source_internal.hpp"
 
 namespace linemgr {
 
@@ -169,13 +170,6 @@ std::optional<day> copenhagen_day(std::string_view t) {
   const long long local = seconds + (seconds >= dst_start && seconds < dst_end ? 7200 : 3600);
   return static_cast<day>(local >= 0 ? local / 86400 : (local - 86399) / 86400);
 }
-
-struct os2mo_connection::impl {
-  std::unique_ptr<http_transport> transport;
-  os2mo_client client;
-  impl(os2mo_settings s, std::unique_ptr<http_transport> t)
-      : transport(t ? std::move(t) : make_curl_transport(s.http)), client(std::move(s), *transport) {}
-};
 
 os2mo_connection::os2mo_connection(os2mo_settings settings, std::unique_ptr<http_transport> transport) {
   http_global_init();

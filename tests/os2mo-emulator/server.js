@@ -13,6 +13,8 @@
 //   POST /_faults         {"status": 503, "count": 3} | {"latency_ms": 200} | {"drop": 1}
 //                         | {"graphql_error": "message", "count": 1[, "on": "OPERATION"]} | {"revoke_tokens": true}
 //                         | {"edit_on": "OPERATION", "edit": {"org_unit": UUID, "hierarchy": CLASS_UUID}}
+//   POST /_events         {"routing_key": "org_unit", "subject": UUID}: an event for every listener of the key
+//                         (namespace mo); unique per (listener, subject), as OS2mo's event system
 //                           (someone else changes the unit just before that operation is answered)
 'use strict';
 const crypto = require('crypto');
@@ -23,7 +25,7 @@ const path = require('path');
 const { buildSchema, graphql } = require('graphql');
 
 function parseArgs(argv) {
-  const o = { port: 0, tokenTtl: 300, shortPages: false, clientId: 'linemgr', clientSecret: 'secret' };
+  const o = { port: 0, eventRetryMs: 180000, tokenTtl: 300, shortPages: false, clientId: 'linemgr', clientSecret: 'secret' };
   for (let i = 2; i < argv.length; i++) {
     const a = argv[i];
     const next = () => argv[++i];
@@ -36,6 +38,7 @@ function parseArgs(argv) {
     else if (a === '--short-pages') o.shortPages = true;
     else if (a === '--tls-cert') o.tlsCert = next();
     else if (a === '--tls-key') o.tlsKey = next();
+    else if (a === '--event-retry-ms') o.eventRetryMs = Number(next());
     else throw new Error('unknown argument ' + a);
   }
   if (!o.snapshot) throw new Error('--snapshot FILE is required');
@@ -297,12 +300,62 @@ function mutations(store, raw) {
   return result;
 }
 
+// OS2mo's GraphQL event system (namespace mo): listeners, fetch one event at a time, acknowledge.
+class Events {
+  constructor(retryMs) {
+    this.listeners = new Map();  // uuid -> {uuid, user_key, routing_key, events: Map(subject -> event)}
+    this.retryMs = retryMs;
+  }
+  declare(input) {
+    for (const l of this.listeners.values()) if (l.user_key === input.user_key && l.namespace === input.namespace) return l;
+    const l = { uuid: crypto.randomUUID(), namespace: input.namespace, user_key: input.user_key, routing_key: input.routing_key, events: new Map() };
+    this.listeners.set(l.uuid, l);
+    return l;
+  }
+  send(routingKey, subject) {
+    for (const l of this.listeners.values()) {
+      if (l.namespace !== 'mo' || l.routing_key !== routingKey) continue;
+      const old = l.events.get(subject);
+      // A new event for a pending subject changes its generation: a stale ack then deletes nothing.
+      l.events.set(subject, { id: old ? old.id : crypto.randomUUID(), generation: crypto.randomUUID(), subject, priority: 10000, lastTried: 0 });
+    }
+  }
+  fetch(listenerUuid) {
+    const l = this.listeners.get(listenerUuid);
+    if (!l) throw new Error(`listener ${listenerUuid} does not exist`);
+    const now = Date.now();
+    for (const e of l.events.values()) {
+      if (e.lastTried && now - e.lastTried < this.retryMs) continue;  // handed out, not acknowledged yet
+      e.lastTried = now;
+      return { subject: e.subject, priority: e.priority, token: Buffer.from(`${listenerUuid}.${e.id}.${e.generation}`).toString('base64') };
+    }
+    return null;
+  }
+  acknowledge(token) {
+    const [listener, id, generation] = Buffer.from(token, 'base64').toString().split('.');
+    const l = this.listeners.get(listener);
+    if (!l) return true;
+    for (const [subject, e] of l.events) if (e.id === id && e.generation === generation) l.events.delete(subject);
+    return true;
+  }
+  pending() {
+    let n = 0;
+    for (const l of this.listeners.values()) n += l.events.size;
+    return n;
+  }
+}
+
 function main() {
   const options = parseArgs(process.argv);
   const store = new Store(JSON.parse(fs.readFileSync(options.snapshot, 'utf8')));
   const schema = buildSchema(fs.readFileSync(path.join(__dirname, 'schema.graphql'), 'utf8'));
   let rawVariables = {};
-  const root = Object.assign(rootValue(store, options), mutations(store, () => rawVariables));
+  const events = new Events(options.eventRetryMs);
+  const root = Object.assign(rootValue(store, options), mutations(store, () => rawVariables), {
+    event_listener_declare: ({ input }) => events.declare(input),
+    event_fetch: ({ filter }) => events.fetch(filter.listener),
+    event_acknowledge: ({ input }) => events.acknowledge(input.token),
+  });
   const tokens = new Map();  // token -> expiry (ms since epoch)
   if (options.token) tokens.set(options.token, Infinity);
   const faults = { status: 0, count: 0, latencyMs: 0, drop: 0, graphqlError: null };
@@ -320,6 +373,12 @@ function main() {
       const url = req.url.split('?')[0];
       if (url === '/_log' && req.method === 'GET') return send(res, 200, { requests: log });
       if (url === '/_log/reset') { log.length = 0; return send(res, 200, {}); }
+      if (url === '/_events' && req.method === 'POST') {
+        const list = JSON.parse(body || '[]');
+        for (const e of Array.isArray(list) ? list : [list]) events.send(e.routing_key, e.subject);
+        return send(res, 200, { pending: events.pending() });
+      }
+      if (url === '/_events' && req.method === 'GET') return send(res, 200, { pending: events.pending() });
       if (url === '/_faults') {
         const f = JSON.parse(body || '{}');
         faults.status = f.status || 0; faults.count = f.count || 0; faults.latencyMs = f.latency_ms || 0; faults.drop = f.drop || 0;

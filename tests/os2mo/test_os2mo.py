@@ -5,6 +5,7 @@ same plan as offline, bounded round trips, retries, token renewal and clear fail
 usage: test_os2mo.py LINEMGR_BIN GENERATOR_BIN EMULATOR_DIR EXAMPLE_DIR"""
 import json
 import math
+import signal
 import os
 import socket
 import ssl
@@ -201,6 +202,42 @@ class Writing(unittest.TestCase):
         with urllib.request.urlopen(req) as r:
             data = json.load(r)["data"]["classes"]["objects"]
         return {o["current"]["user_key"]: o["current"]["uuid"] for o in data}
+
+
+class GraphQLEvents(unittest.TestCase):
+    def test_listen_mo_events_applies_then_acknowledges(self):
+        snap, cfg = os.path.join(EXAMPLE, "snapshot.json"), os.path.join(EXAMPLE, "config.toml")
+        mo = Emulator(snap, "--token", "t", "--event-retry-ms", "1500")
+        try:
+            p = subprocess.Popen([BIN, "listen", "--source", "mo-events", "--mo-url", mo.url, "--config", cfg, "--today", TODAY,
+                                  "--coalesce", "300", "--format", "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                 env=dict(os.environ, OS2MO_API_TOKEN="t"))
+            deadline = time.monotonic() + 30
+            while not any(l["operation"] == "LinemgrDeclareListener" for l in mo.log()) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            time.sleep(0.3)
+            with open(snap, encoding="utf-8") as f:
+                units = [u["id"] for u in json.load(f)["units"]][:60]
+            mo.call("/_faults", {"status": 503, "count": 8})  # OS2mo hiccups while the first batch is handled
+            mo.call("/_events", [{"routing_key": "org_unit", "subject": u} for u in units])
+            deadline = time.monotonic() + 120
+            while mo.call("/_events")["pending"] > 0 and time.monotonic() < deadline:
+                time.sleep(0.2)
+            self.assertEqual(mo.call("/_events")["pending"], 0)  # every event acknowledged
+            p.send_signal(signal.SIGTERM)
+            out, err = p.communicate(timeout=60)
+            self.assertEqual(p.returncode, 143, err)
+            summary = json.loads(out)
+            self.assertGreaterEqual(summary["events"], 60)
+            self.assertGreater(summary["applied"]["ok"], 0)
+            acks = [l for l in mo.log() if l["operation"] == "LinemgrAcknowledgeEvent"]
+            self.assertGreaterEqual(len(acks), 60)
+            for unit in units[::15]:  # applied: nothing left to do there
+                rc, plan, _ = run("reconcile-unit", unit, "--mo-url", mo.url, "--config", cfg, "--today", TODAY, "--dry-run",
+                                  "--format", "json", env={"OS2MO_API_TOKEN": "t"})
+                self.assertEqual(json.loads(plan)["changes"], [], unit)
+        finally:
+            mo.stop()
 
 
 class RoundTrips(unittest.TestCase):
