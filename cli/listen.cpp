@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <future>
 #include <thread>
 
 #include <fmt/format.h>
@@ -197,12 +198,18 @@ int listen_amqp(const listen_options& o, reconciler& engine) {
   int failures = 0;                                 // consecutive failed tries of the pending batch
   coalescer::clock::time_point retry_at{};          // when a failed batch is tried again
   auto backoff = [](int n) { return std::chrono::milliseconds(std::min(30000, 500 << std::min(n, 6))); };
+  // A batch is reconciled on a worker thread while this thread keeps the connection alive
+  // (heartbeats) and receives the next messages; only this thread touches the connection.
+  std::future<batch_outcome> running;
+  coalescer::batch in_flight;
+  std::uint64_t generation = 0, in_flight_generation = 0;  // connection generation: tags die with it
 
   // Connect, retrying an unreachable broker; a refused login or a missing queue is final.
   auto connect = [&]() -> bool {
     for (int attempt = 0; !stop_signal; ++attempt) {
       auto c = consumer.connect();
       if (c) {
+        ++generation;
         std::fprintf(stderr, "linemgr: consuming queue %s on %s:%d\n", consumer.settings().queue.c_str(), consumer.settings().host.c_str(),
                      consumer.settings().port);
         return true;
@@ -216,11 +223,15 @@ int listen_amqp(const listen_options& o, reconciler& engine) {
     return false;
   };
 
-  // Reconciles the pending batch; acks its messages when its changes are applied (or it planned
-  // nothing). On failure the messages stay unacknowledged and the batch is tried again later.
-  auto flush = [&] {
-    coalescer::batch b = batcher.take();
-    const batch_outcome out = engine.process(b.events);
+  // Takes a finished batch: acks its messages when its changes are applied (or it planned
+  // nothing); on failure they stay unacknowledged and the batch is tried again later.
+  auto settle = [&] {
+    const batch_outcome out = running.get();
+    coalescer::batch b = std::move(in_flight);
+    if (in_flight_generation != generation || !consumer.connected()) {
+      std::fprintf(stderr, "linemgr: the connection was lost while %zu events were handled; the broker redelivers them\n", b.events.size());
+      return;
+    }
     if (out.fatal) {
       ++failures;
       const bool give_up = failures >= o.max_attempts && !consumer.settings().dead_letter_exchange.empty();
@@ -246,18 +257,26 @@ int listen_amqp(const listen_options& o, reconciler& engine) {
     std::fprintf(stderr, "linemgr: %zu events -> %zu units, %zu changes (%zu applied, %zu failed, %zu stale); acknowledged\n",
                  out.events, out.units, out.changes, out.ok, out.failed, out.stale);
   };
+  auto start = [&] {
+    in_flight = batcher.take();
+    in_flight_generation = generation;
+    running = std::async(std::launch::async, [&engine, events = in_flight.events] { return engine.process(events); });
+  };
+  auto busy = [&] { return running.valid(); };
+  auto finished = [&] { return running.valid() && running.wait_for(std::chrono::seconds(0)) == std::future_status::ready; };
 
   if (!connect()) return stop_signal == SIGINT ? 130 : 143;
   while (!stop_signal) {
+    if (finished()) settle();
     const auto now = coalescer::clock::now();
     // A batch as large as the prefetch gets no more messages until it is acked: go at once.
     const bool full = batcher.size() >= static_cast<std::size_t>(o.prefetch);
-    if ((batcher.due(now) || full) && now >= retry_at) {
-      flush();
+    if (!busy() && !batcher.empty() && (batcher.due(now) || full) && now >= retry_at) {
+      start();
       continue;
     }
-    auto wait = std::chrono::milliseconds(500);  // wake up to notice signals
-    if (!batcher.empty()) {
+    auto wait = std::chrono::milliseconds(busy() ? 20 : 500);  // wake up to notice signals and finished work
+    if (!busy() && !batcher.empty()) {
       const auto due = std::max(batcher.deadline(), retry_at);
       wait = std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(due - now), std::chrono::milliseconds(1), wait);
     }
@@ -266,6 +285,7 @@ int listen_amqp(const listen_options& o, reconciler& engine) {
       // Delivery tags die with the connection: the broker redelivers what was not acked.
       const std::size_t dropped = batcher.take().events.size();
       std::fprintf(stderr, "linemgr: %s; %zu unacknowledged messages will be redelivered\n", got.err().message.c_str(), dropped);
+      if (busy()) settle();  // finish the batch under way; its tags are void now
       if (!connect()) break;
       continue;
     }
@@ -289,9 +309,10 @@ int listen_amqp(const listen_options& o, reconciler& engine) {
     batcher.add(std::move(**parsed), d.tag, coalescer::clock::now());
   }
   // Stopping: finish what was received, acknowledge it, close.
+  if (busy()) settle();
   if (!batcher.empty() && consumer.connected()) {
-    retry_at = {};
-    flush();
+    start();
+    settle();
   }
   consumer.close();
   if (!o.write_snapshot.empty()) take(write_file_atomically(o.write_snapshot, snapshot_to_json(engine.current())));

@@ -242,6 +242,27 @@ class Amqp(unittest.TestCase):
         summaries = [l.stop()[1] for l in rest]
         self.assertEqual(first["events"] + sum(s["events"] for s in summaries), len(lines))
 
+    def test_heartbeats_keep_the_connection_during_long_work(self):
+        mo = subprocess.Popen(["node", os.path.join(EMULATOR, "server.js"), "--snapshot", self.snap, "--token", "t"],
+                              stdout=subprocess.PIPE, text=True)
+        url = mo.stdout.readline().split("listening on ")[1].strip()
+        try:
+            urllib.request.urlopen(urllib.request.Request(url + "/_faults", data=json.dumps({"latency_ms": 250}).encode())).close()
+            listener = Listener("slow", "--declare", "--mo-url", url, "--heartbeat", "1", "--coalesce", "100", "--dry-run",
+                                env={"OS2MO_API_TOKEN": "t"})
+            with open(self.snap, encoding="utf-8") as f:
+                units = [u["id"] for u in json.load(f)["units"]][:5]
+            publish(["org_unit\t%s\n" % json.dumps(u) for u in units])
+            listener.wait_acked(5, timeout=240)  # reading OS2mo takes several seconds: many heartbeats
+            rc, summary = listener.stop()
+            self.assertEqual(summary["events"], 5)
+            log = "".join(listener.err)
+            self.assertNotIn("connection was lost", log)
+            self.assertEqual(log.count("consuming queue slow"), 1)  # never reconnected
+        finally:
+            mo.terminate()
+            mo.wait()
+
     def test_a_missing_queue_is_a_configuration_error(self):
         p = subprocess.run([BIN, "listen", "--source", "amqp", "--amqp-url", BROKER.url, "--amqp-queue", "no-such-queue",
                             "--snapshot", self.snap, "--dry-run"], capture_output=True, text=True, timeout=60)
