@@ -99,8 +99,12 @@ result<bool> amqp_consumer::connect() {
       return error{error_kind::config, fmt::format("{}: cannot read the CA file", s.ca_file)};
   }
   timeval timeout{5, 0};
-  if (const int rc = amqp_socket_open_noblock(socket, s.host.c_str(), s.port, &timeout); rc != AMQP_STATUS_OK)
-    return error{error_kind::unavailable, fmt::format("AMQP broker {}:{}: {}", s.host, s.port, amqp_error_string2(rc))};
+  if (const int rc = amqp_socket_open_noblock(socket, s.host.c_str(), s.port, &timeout); rc != AMQP_STATUS_OK) {
+    // A certificate that does not verify will not verify on the next attempt either.
+    const bool trust = rc == AMQP_STATUS_SSL_PEER_VERIFY_FAILED || rc == AMQP_STATUS_SSL_HOSTNAME_VERIFY_FAILED;
+    return error{trust ? error_kind::config : error_kind::unavailable,
+                 fmt::format("AMQP broker {}:{}: {}{}", s.host, s.port, amqp_error_string2(rc), trust ? " (check --amqp-ca-file)" : "")};
+  }
   amqp_rpc_reply_t r = amqp_login(c, s.vhost.c_str(), 0, 131072, s.heartbeat_s, AMQP_SASL_METHOD_PLAIN, s.username.c_str(),
                                   s.password.c_str());
   if (r.reply_type != AMQP_RESPONSE_NORMAL) {

@@ -19,14 +19,20 @@ def free_port():
 
 
 class Broker:
-    def __init__(self):
+    def __init__(self, tls=None):
+        """tls: (cacert, cert, key) files for an amqps listener on self.tls_port."""
         if not os.path.exists(SERVER):
             raise RuntimeError("rabbitmq-server is not installed (apt-get install rabbitmq-server)")
         self.dir = tempfile.mkdtemp(prefix="linemgr-rabbit-")
         self.port = free_port()
         self.node = "linemgr%d@localhost" % self.port
+        self.tls_port = free_port() if tls else None
         with open(os.path.join(self.dir, "rabbitmq.conf"), "w") as f:
             f.write("loopback_users = none\nlog.console = false\nlog.file.level = warning\ncollect_statistics_interval = 250\n")
+            if tls:
+                f.write("listeners.ssl.default = 127.0.0.1:%d\nssl_options.cacertfile = %s\nssl_options.certfile = %s\n"
+                        "ssl_options.keyfile = %s\nssl_options.verify = verify_none\nssl_options.fail_if_no_peer_cert = false\n"
+                        % (self.tls_port, tls[0], tls[1], tls[2]))
         with open(os.path.join(self.dir, "enabled_plugins"), "w") as f:
             f.write("[].\n")
         open(os.path.join(self.dir, "rabbitmq-env.conf"), "w").close()

@@ -263,6 +263,39 @@ class Amqp(unittest.TestCase):
             mo.terminate()
             mo.wait()
 
+    def test_amqps_verifies_the_broker_certificate(self):
+        d = self.dir.name
+        ca_key, ca, key, csr, cert = (os.path.join(d, n) for n in ("ca.key", "ca.pem", "server.key", "server.csr", "server.pem"))
+        ext = os.path.join(d, "san.ext")
+        with open(ext, "w") as f:
+            f.write("subjectAltName=DNS:localhost\n")
+        quiet = dict(check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=linemgr test CA",
+                        "-keyout", ca_key, "-out", ca], **quiet)
+        subprocess.run(["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-keyout", key, "-out", csr], **quiet)
+        subprocess.run(["openssl", "x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial", "-days", "2",
+                        "-extfile", ext, "-out", cert], **quiet)
+        for f in (ca, cert, key):
+            os.chmod(f, 0o644)
+        tls_broker = broker.Broker(tls=(ca, cert, key))
+        try:
+            url = "amqps://guest:guest@localhost:%d/" % tls_broker.tls_port
+            args = [BIN, "listen", "--source", "amqp", "--amqp-url", url, "--amqp-queue", "tls", "--declare", "--snapshot", self.snap,
+                    "--dry-run", "--format", "json"]
+            p = subprocess.Popen(args + ["--amqp-ca-file", ca], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            deadline = time.monotonic() + 30
+            while "tls" not in tls_broker.queue_counts() and time.monotonic() < deadline:
+                time.sleep(0.2)
+            self.assertIn("tls", tls_broker.queue_counts())  # connected over TLS and declared its queue
+            p.send_signal(signal.SIGTERM)
+            _, err = p.communicate(timeout=60)
+            self.assertEqual(p.returncode, 143, err)
+            p = subprocess.run(args, capture_output=True, text=True, timeout=60)  # without the CA: refused, not retried
+            self.assertEqual(p.returncode, 78, p.stderr)
+            self.assertIn("check --amqp-ca-file", p.stderr)
+        finally:
+            tls_broker.stop()
+
     def test_a_missing_queue_is_a_configuration_error(self):
         p = subprocess.run([BIN, "listen", "--source", "amqp", "--amqp-url", BROKER.url, "--amqp-queue", "no-such-queue",
                             "--snapshot", self.snap, "--dry-run"], capture_output=True, text=True, timeout=60)
