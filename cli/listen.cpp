@@ -30,6 +30,17 @@ void on_signal(int sig) { stop_signal = sig; }
 struct totals {
   std::size_t lines = 0, events = 0, malformed = 0, ignored = 0, batches = 0, units = 0, changes = 0, ok = 0, failed = 0,
               stale = 0;
+  // Counts a reconciled batch and logs it, with `done` appended ("; acknowledged").
+  void add(const batch_outcome& out, const char* done) {
+    ++batches;
+    units += out.units;
+    changes += out.changes;
+    ok += out.ok;
+    failed += out.failed;
+    stale += out.stale;
+    std::fprintf(stderr, "linemgr: %zu events -> %zu units, %zu changes (%zu applied, %zu failed, %zu stale)%s\n", out.events,
+                 out.units, out.changes, out.ok, out.failed, out.stale, done);
+  }
 };
 
 // Reads lines from a file descriptor, waiting at most until a deadline for the next one.
@@ -147,14 +158,7 @@ int listen(const listen_options& o) {
                    static_cast<long long>(wait.count()));
       std::this_thread::sleep_for(wait);
     }
-    ++t.batches;
-    t.units += out.units;
-    t.changes += out.changes;
-    t.ok += out.ok;
-    t.failed += out.failed;
-    t.stale += out.stale;
-    std::fprintf(stderr, "linemgr: %zu events -> %zu units, %zu changes (%zu applied, %zu failed, %zu stale)\n", out.events,
-                 out.units, out.changes, out.ok, out.failed, out.stale);
+    t.add(out, "");
   };
 
   line_reader reader(STDIN_FILENO);
@@ -248,14 +252,7 @@ int listen_amqp(const listen_options& o, reconciler& engine) {
     }
     failures = 0;
     for (std::uint64_t tag : b.tags) consumer.ack(tag);
-    ++t.batches;
-    t.units += out.units;
-    t.changes += out.changes;
-    t.ok += out.ok;
-    t.failed += out.failed;
-    t.stale += out.stale;
-    std::fprintf(stderr, "linemgr: %zu events -> %zu units, %zu changes (%zu applied, %zu failed, %zu stale); acknowledged\n",
-                 out.events, out.units, out.changes, out.ok, out.failed, out.stale);
+    t.add(out, "; acknowledged");
   };
   auto start = [&] {
     in_flight = batcher.take();
@@ -352,14 +349,7 @@ int listen_mo_events(const listen_options& o, reconciler& engine) {
       for (std::uint64_t tag : b.tags)
         if (auto a = mo.acknowledge(tokens[tag]); !a)
           std::fprintf(stderr, "linemgr: acknowledging an event failed (%s); it will be handled again\n", a.err().message.c_str());
-      ++t.batches;
-      t.units += out.units;
-      t.changes += out.changes;
-      t.ok += out.ok;
-      t.failed += out.failed;
-      t.stale += out.stale;
-      std::fprintf(stderr, "linemgr: %zu events -> %zu units, %zu changes (%zu applied, %zu failed, %zu stale); acknowledged\n",
-                   out.events, out.units, out.changes, out.ok, out.failed, out.stale);
+      t.add(out, "; acknowledged");
     }
     tokens.clear();
   };
