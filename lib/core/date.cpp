@@ -1,5 +1,6 @@
 #include "core/date.hpp"
 
+#include <algorithm>
 #include <array>
 
 namespace linemgr {
@@ -57,6 +58,29 @@ std::string format_date(day z) {
   out[7] = '-';
   put(8, d, 2);
   return out;
+}
+
+void unite(std::vector<period>& ps) {
+  std::sort(ps.begin(), ps.end(), [](const period& a, const period& b) { return a.from < b.from; });
+  std::size_t w = 0;
+  for (const period& p : ps) {
+    if (w > 0 && p.from <= ps[w - 1].to)
+      ps[w - 1].to = std::max(ps[w - 1].to, p.to);
+    else
+      ps[w++] = p;
+  }
+  ps.resize(w);
+}
+
+void subtract(period span, const std::vector<period>& covered, std::vector<period>& out) {
+  day cursor = span.from;
+  auto it = std::upper_bound(covered.begin(), covered.end(), cursor, [](day d, const period& p) { return d < p.to; });
+  for (; it != covered.end() && it->from < span.to; ++it) {
+    if (it->from > cursor) out.push_back({cursor, it->from});
+    cursor = std::max(cursor, it->to);
+    if (cursor >= span.to) return;
+  }
+  if (cursor < span.to) out.push_back({cursor, span.to});
 }
 
 }  // namespace linemgr

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace linemgr {
 
@@ -42,5 +43,10 @@ struct period {
   constexpr bool empty() const { return from >= to; }
   friend constexpr bool operator==(const period&, const period&) = default;
 };
+
+// Sorts periods by start and joins overlapping or touching ones, in place.
+void unite(std::vector<period>& periods);
+// Appends to `out` the parts of `span` that no period of `covered` (united and sorted) covers.
+void subtract(period span, const std::vector<period>& covered, std::vector<period>& out);
 
 }  // namespace linemgr

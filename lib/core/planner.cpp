@@ -33,29 +33,16 @@ std::string_view subject_id(const snapshot& snap, const change& c) {
 
 namespace {
 
-// Sorts periods and joins overlapping or touching ones.
+// The periods united (sorted, overlapping or touching ones joined).
 std::vector<period> united(std::vector<period> ps) {
-  std::sort(ps.begin(), ps.end(), [](const period& a, const period& b) { return a.from < b.from; });
-  std::vector<period> out;
-  for (const period& p : ps) {
-    if (!out.empty() && p.from <= out.back().to)
-      out.back().to = std::max(out.back().to, p.to);
-    else
-      out.push_back(p);
-  }
-  return out;
+  unite(ps);
+  return ps;
 }
 
 // The parts of `p` outside the united, sorted `cut`.
 std::vector<period> minus(period p, const std::vector<period>& cut) {
   std::vector<period> out;
-  day cursor = p.from;
-  for (const period& c : cut) {
-    if (c.to <= cursor || c.from >= p.to) continue;
-    if (c.from > cursor) out.push_back({cursor, c.from});
-    cursor = std::max(cursor, c.to);
-  }
-  if (cursor < p.to) out.push_back({cursor, p.to});
+  subtract(p, cut, out);
   return out;
 }
 

@@ -5,36 +5,6 @@
 
 namespace linemgr {
 
-namespace {
-
-// Sorts periods and joins overlapping or touching ones.
-void unite(std::vector<period>& ps) {
-  std::sort(ps.begin(), ps.end(), [](const period& a, const period& b) { return a.from < b.from; });
-  std::size_t w = 0;
-  for (const period& p : ps) {
-    if (w > 0 && p.from <= ps[w - 1].to) {
-      ps[w - 1].to = std::max(ps[w - 1].to, p.to);
-    } else {
-      ps[w++] = p;
-    }
-  }
-  ps.resize(w);
-}
-
-// Appends the parts of `span` that no period of `covered` (united, sorted) covers.
-void subtract(period span, const std::vector<period>& covered, std::vector<period>& out) {
-  day cursor = span.from;
-  auto it = std::upper_bound(covered.begin(), covered.end(), cursor,
-                             [](day d, const period& p) { return d < p.to; });
-  for (; it != covered.end() && it->from < span.to; ++it) {
-    if (it->from > cursor) out.push_back({cursor, it->from});
-    cursor = std::max(cursor, it->to);
-    if (cursor >= span.to) return;
-  }
-  if (cursor < span.to) out.push_back({cursor, span.to});
-}
-
-}  // namespace
 
 std::vector<change> run_validity(const rule_context& ctx) {
   const snapshot& snap = ctx.snap;
