@@ -23,16 +23,6 @@ void units_of(const table<Segment>& t, index_t r, std::vector<index_t>& out) {
     if (s.unit != no_index) out.push_back(s.unit);
 }
 
-// Appends the units of every segment, of every record in `t`, that belongs to one of `persons`.
-template <class Segment>
-void units_of_persons(const table<Segment>& t, const std::vector<index_t>& persons, std::vector<index_t>& out) {
-  if (persons.empty()) return;
-  for (index_t r = 0; r < t.size(); ++r)
-    for (const Segment& s : t.segments_of(r))
-      if (s.person != no_index && s.unit != no_index && std::find(persons.begin(), persons.end(), s.person) != persons.end())
-        out.push_back(s.unit);
-}
-
 template <class Segment>
 std::vector<index_t> persons_of(const table<Segment>& t, index_t r) {
   std::vector<index_t> out;
@@ -62,45 +52,8 @@ std::string_view routing_key_of(event_kind kind) {
 }
 
 void seed_units(const snapshot& snap, const event& e, std::vector<index_t>& out) {
-  switch (e.kind) {
-    case event_kind::org_unit: {
-      const index_t u = snap.units.ids.find(e.subject);
-      if (u == no_index) return;
-      out.push_back(u);
-      for (const unit_segment& s : snap.units.segments_of(u))
-        if (s.parent != no_index) out.push_back(s.parent);  // every unit that was its parent
-      return;
-    }
-    case event_kind::engagement: {
-      const index_t r = snap.engagements.ids.find(e.subject);
-      if (r == no_index) return;
-      units_of(snap.engagements, r, out);
-      units_of_persons(snap.managers, persons_of(snap.engagements, r), out);
-      return;
-    }
-    case event_kind::association: {
-      const index_t r = snap.associations.ids.find(e.subject);
-      if (r != no_index) units_of(snap.associations, r, out);
-      return;
-    }
-    case event_kind::manager: {
-      const index_t r = snap.managers.ids.find(e.subject);
-      if (r == no_index) return;
-      units_of(snap.managers, r, out);
-      units_of_persons(snap.engagements, persons_of(snap.managers, r), out);
-      return;
-    }
-    case event_kind::person: {
-      const index_t p = snap.person_ids.find(e.subject);
-      if (p == no_index) return;
-      const std::vector<index_t> persons{p};
-      units_of_persons(snap.engagements, persons, out);
-      units_of_persons(snap.associations, persons, out);
-      units_of_persons(snap.managers, persons, out);
-      return;
-    }
-    case event_kind::ituser: return;  // no rule reads it-users
-  }
+  const std::vector<index_t> seeds = seed_units(snap, std::vector<event>{e});
+  out.insert(out.end(), seeds.begin(), seeds.end());
 }
 
 std::vector<index_t> seed_units(const snapshot& snap, const std::vector<event>& events) {
@@ -123,7 +76,17 @@ std::vector<index_t> seed_units(const snapshot& snap, const std::vector<event>& 
       case event_kind::person:
         if (const index_t p = snap.person_ids.find(e.subject); p != no_index) persons.push_back(p);
         break;
-      default: seed_units(snap, e, out);
+      case event_kind::org_unit:
+        if (const index_t u = snap.units.ids.find(e.subject); u != no_index) {
+          out.push_back(u);
+          for (const unit_segment& s : snap.units.segments_of(u))
+            if (s.parent != no_index) out.push_back(s.parent);  // every unit that was its parent
+        }
+        break;
+      case event_kind::association:
+        if (const index_t r = snap.associations.ids.find(e.subject); r != no_index) units_of(snap.associations, r, out);
+        break;
+      case event_kind::ituser: break;  // no rule reads it-users
     }
   }
   auto distinct = [](std::vector<index_t>& v) {

@@ -27,7 +27,7 @@ std::optional<event_kind> event_kind_of(std::string_view routing_key);
 // The routing key of a kind (the one-part name).
 std::string_view routing_key_of(event_kind kind);
 
-// H11: appends the seed units of an event to `out` (duplicates possible). An object that does
+// H11: appends the seed units of one event to `out` (the batch form, for a batch of one). An object that does
 // not exist seeds nothing; it-user events seed nothing.
 void seed_units(const snapshot& snap, const event& e, std::vector<index_t>& out);
 
