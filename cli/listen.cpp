@@ -134,10 +134,6 @@ int listen(const listen_options& o) {
   if (o.from == "mo-events" && !o.source.snapshot.empty()) usage("--source mo-events reads OS2mo's events: use --mo-url, not --snapshot");
   loaded source = open_source(o.source);
   const bool today_given = !o.source.today.empty();
-  if (!source.mo) {
-    source.snap = take(read_snapshot_file(o.source.snapshot));
-    if (!today_given && source.snap.today) source.today = *source.snap.today;
-  }
   reconciler engine(std::move(source), o.dry_run, today_given);
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);

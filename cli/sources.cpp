@@ -65,15 +65,18 @@ loaded open_source(source_options o) {
   }
   const std::optional<std::string> config_path = o.config.empty() ? default_config_path() : std::optional(o.config);
   if (config_path) l.cfg = take(read_config_file(*config_path));
-  if (o.snapshot.empty()) l.mo = std::make_unique<os2mo_connection>(os2mo_settings_from(o));
+  if (o.snapshot.empty()) {
+    l.mo = std::make_unique<os2mo_connection>(os2mo_settings_from(o));
+  } else {
+    l.snap = take(read_snapshot_file(o.snapshot));
+    if (o.today.empty() && l.snap.today) l.today = *l.snap.today;
+  }
   return l;
 }
 
 loaded load(source_options o, const std::optional<std::string>& scope_unit) {
   loaded l = open_source(o);
-  if (!l.mo) {
-    l.snap = take(read_snapshot_file(o.snapshot));
-  } else {
+  if (l.mo) {
     l.snap = take(scope_unit ? l.mo->load_scope(*scope_unit) : l.mo->load_all());
     std::fprintf(stderr, "linemgr: read %zu units, %zu engagements, %zu associations and %zu managers from OS2mo in %zu requests\n",
                  l.snap.units.size(), l.snap.engagements.size(), l.snap.associations.size(), l.snap.managers.size(),

@@ -37,7 +37,7 @@ os2mo_settings os2mo_settings_from(const source_options& o);
 // Reads the settings, the snapshot (a file, all of OS2mo, or from OS2mo just what `scope_unit`
 // needs) and the day.
 loaded load(source_options o, const std::optional<std::string>& scope_unit = std::nullopt);
-// Reads the settings and the day, and opens OS2mo when the source is OS2mo, without reading it.
+// Reads the settings, a snapshot file (with its day), or opens OS2mo without reading it yet.
 loaded open_source(source_options o);
 // The source as people name it in messages.
 std::string source_name(const source_options& o);
