@@ -72,10 +72,10 @@ hierarchy_eval evaluate_hierarchy(const rule_context& ctx) {
   const std::size_t n = snap.units.size();
 
   const auto top = mark_units(ctx, h.top_level);
-  const auto hidden = mark_units(ctx, h.enable_hide_logic ? h.hidden_roots : std::vector<std::string>{});
+  auto hidden = mark_units(ctx, h.hidden_roots);  // unknown ids are reported either way
+  if (!h.enable_hide_logic) hidden.assign(hidden.size(), 0);
   const auto self_owned = mark_units(ctx, h.self_owned_roots);
   const auto external = mark_units(ctx, h.external_roots);
-  if (!h.enable_hide_logic) mark_units(ctx, h.hidden_roots);  // still report unknown ids
 
   hierarchy_eval ev;
   ev.target.assign(n, unit_class::none);
