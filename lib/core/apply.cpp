@@ -1,5 +1,4 @@
 // Applying changes to a snapshot (rules.md §6).
-#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -38,15 +37,6 @@ void edit_range(table<Segment>& t, index_t r, period range, Edit edit) {
     }
   }
   if (touched) t.replace(r, out);
-}
-
-std::string uuid_like(std::uint64_t a, std::uint64_t b) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%08x-%04x-8%03x-%04x-%012llx", static_cast<unsigned>(a >> 32),
-                static_cast<unsigned>((a >> 16) & 0xFFFF), static_cast<unsigned>(a & 0xFFF),
-                static_cast<unsigned>(0x8000 | ((b >> 48) & 0x3FFF)),
-                static_cast<unsigned long long>(b & 0xFFFFFFFFFFFFull));
-  return buf;
 }
 
 }  // namespace
@@ -124,8 +114,9 @@ index_t apply_change(snapshot& snap, const change& c, std::uint32_t tag) {
 
 apply_report apply_plan(snapshot& snap, const plan& p) {
   apply_report report;
-  for (const change& c : p.changes) {
-    apply_change(snap, c, no_index);
+  for (std::size_t i = 0; i < p.changes.size(); ++i) {
+    const index_t created = apply_change(snap, p.changes[i], no_index);
+    if (created != no_index) report.created.push_back({i, std::string(snap.managers.records[created].id)});
     ++report.ok;
   }
   return report;

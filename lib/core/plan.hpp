@@ -68,6 +68,11 @@ struct apply_report {
   };
   std::vector<failure> failed;
   std::vector<failure> stale;  // skipped: the object changed after it was read (OS2mo sink only)
+  struct creation {
+    std::size_t change;  // a create_manager change
+    std::string id;      // the new manager's id
+  };
+  std::vector<creation> created;
 };
 
 // plan(snapshot, config, today): runs the enabled modules S → E → V → H over a virtual

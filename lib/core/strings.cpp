@@ -1,5 +1,6 @@
 #include "core/strings.hpp"
 
+#include <cstdio>
 #include <cstring>
 
 namespace linemgr {
@@ -81,6 +82,15 @@ index_t id_index::find(std::string_view key) const {
     if (s.value == no_index) return no_index;
     if (s.hash == tag && s.key == key) return s.value;
   }
+}
+
+std::string uuid_like(std::uint64_t a, std::uint64_t b) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%08x-%04x-8%03x-%04x-%012llx", static_cast<unsigned>(a >> 32),
+                static_cast<unsigned>((a >> 16) & 0xFFFF), static_cast<unsigned>(a & 0xFFF),
+                static_cast<unsigned>(0x8000 | ((b >> 48) & 0x3FFF)),
+                static_cast<unsigned long long>(b & 0xFFFFFFFFFFFFull));
+  return buf;
 }
 
 }  // namespace linemgr

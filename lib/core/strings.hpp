@@ -2,6 +2,7 @@
 // Stable string storage and string-to-index lookup for interned ids.
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -49,5 +50,8 @@ class id_index {
 
 // 64-bit FNV-1a hash of a string.
 std::uint64_t hash_string(std::string_view text);
+
+// A uuid-shaped id (version nibble 8: custom) made of two 64-bit values.
+std::string uuid_like(std::uint64_t a, std::uint64_t b);
 
 }  // namespace linemgr

@@ -6,29 +6,15 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include "io/toml_reader.hpp"
+
 namespace linemgr {
 
 namespace {
 
-struct bad_config {
-  std::string message;
-};
-
-const char* type_name(const toml::node& n) {
-  switch (n.type()) {
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a number";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::string: return "a string";
-    default: return "a date or time";
-  }
-}
-
-class config_reader {
+class config_reader : toml_reader {
  public:
-  config_reader(std::string_view source, config& cfg) : source_(source), cfg_(cfg) {}
+  config_reader(std::string_view source, config& cfg) : toml_reader(source), cfg_(cfg) {}
 
   void read(const toml::table& root) {
     for (auto&& [k, v] : root) {
@@ -38,49 +24,12 @@ class config_reader {
       else if (key == "managers") managers(table(v, key));
       else if (key == "validity") validity(table(v, key));
       else if (key == "elevation") elevation(table(v, key));
-      else if (key == "os2mo" || key == "amqp" || key == "webhook") continue;  // connection settings, read by their adapters
+      else if (key == "os2mo" || key == "amqp" || key == "webhook" || key == "webhooks") continue;  // read by their adapters
       else unknown(v, key);
     }
   }
 
  private:
-  [[noreturn]] void fail(const toml::node& n, const std::string& key, const std::string& what) const {
-    throw bad_config{fmt::format("{}:{}: {}: {}", source_, n.source().begin.line, key, what)};
-  }
-  [[noreturn]] void unknown(const toml::node& n, const std::string& key) const {
-    fail(n, key, "unknown key (check its spelling; see formats.md §2 for the keys)");
-  }
-
-  const toml::table& table(const toml::node& n, const std::string& key) const {
-    if (!n.is_table()) fail(n, key, "expected a table");
-    return *n.as_table();
-  }
-  std::string string(const toml::node& n, const std::string& key) const {
-    if (!n.is_string()) fail(n, key, fmt::format("expected a string, got {}", type_name(n)));
-    return n.as_string()->get();
-  }
-  bool boolean(const toml::node& n, const std::string& key) const {
-    if (!n.is_boolean()) fail(n, key, "expected true or false");
-    return n.as_boolean()->get();
-  }
-  std::vector<std::string> strings(const toml::node& n, const std::string& key) const {
-    if (!n.is_array()) fail(n, key, "expected an array of strings");
-    std::vector<std::string> out;
-    std::size_t i = 0;
-    for (const toml::node& item : *n.as_array()) out.push_back(string(item, fmt::format("{}[{}]", key, i++)));
-    return out;
-  }
-  template <class E>
-  E choice(const toml::node& n, const std::string& key, std::initializer_list<std::pair<const char*, E>> options) const {
-    const std::string v = string(n, key);
-    std::string names;
-    for (const auto& [name, e] : options) {
-      if (v == name) return e;
-      names += names.empty() ? name : fmt::format(" | {}", name);
-    }
-    fail(n, key, fmt::format("\"{}\" is not one of {}", v, names));
-  }
-
   void modules(const toml::node& n) {
     cfg_.modules = {false, false, false, false};
     std::size_t i = 0;
@@ -162,7 +111,7 @@ class config_reader {
           m.level_mapping.emplace_back(std::string(lk.str()), string(lv, fmt::format("{}.\"{}\"", key, lk.str())));
       } else unknown(v, key);
     }
-    if (m.leder_suffix.empty()) throw bad_config{fmt::format("{}: managers.leder_suffix: cannot be empty", source_)};
+    if (m.leder_suffix.empty()) throw bad_config{fmt::format("{}: managers.leder_suffix: cannot be empty", source())};
   }
 
   void validity(const toml::table& t) {
@@ -189,15 +138,11 @@ class config_reader {
       else if (name == "move")
         e.move = choice<move_policy>(n, key, {{"never", move_policy::never}, {"if_not_in_unit", move_policy::if_not_in_unit}, {"always", move_policy::always}});
       else if (name == "window_days") {
-        if (!n.is_integer()) fail(n, key, "expected a whole number of days (-1 for all)");
-        const std::int64_t days = n.as_integer()->get();
-        if (days < -1 || days > 100000) fail(n, key, fmt::format("{} is out of range (-1 .. 100000)", days));
-        e.window_days = static_cast<int>(days);
+        e.window_days = static_cast<int>(integer(n, key, -1, 100000));
       } else unknown(n, key);
     }
   }
 
-  std::string_view source_;
   config& cfg_;
 };
 

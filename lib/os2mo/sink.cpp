@@ -199,6 +199,7 @@ apply_report apply_to_os2mo(os2mo_client& client, const snapshot& snap, const pl
     auto result = write_change(client, snap, classes, c);
     if (result) {
       ++report.ok;
+      if (!result->empty()) report.created.push_back({i, std::move(*result)});
     } else if (result.err().kind == error_kind::unavailable) {
       *fatal = result.err();
       for (std::size_t j = i; j < p.changes.size(); ++j) report.failed.push_back({j, "not attempted: " + result.err().message});

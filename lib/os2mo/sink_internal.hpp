@@ -18,8 +18,9 @@ std::string mo_datetime(day d);
 std::string canonical_record(const snapshot& s, object_kind kind, index_t r);
 // The same text for an object of a verify query's response.
 std::string canonical_response(object_kind kind, const rapidjson::Value& object);
-// Writes one change with its v29 mutation. Errors carry OS2mo's message.
-result<bool> write_change(os2mo_client& client, const snapshot& snap, const class_resolver& classes, const change& c);
+// Writes one change with its v29 mutation; gives the created object's uuid for a create, else "".
+// Errors carry OS2mo's message.
+result<std::string> write_change(os2mo_client& client, const snapshot& snap, const class_resolver& classes, const change& c);
 // Applies a plan: verify, then write in plan order. When OS2mo becomes unreachable, `fatal` is set
 // and the rest is reported as not attempted.
 apply_report apply_to_os2mo(os2mo_client& client, const snapshot& snap, const plan& p, std::optional<error>* fatal);

@@ -32,7 +32,7 @@ result<std::string> class_uuid(const snapshot& snap, const class_resolver& class
 
 }  // namespace
 
-result<bool> write_change(os2mo_client& client, const snapshot& snap, const class_resolver& classes, const change& c) {
+result<std::string> write_change(os2mo_client& client, const snapshot& snap, const class_resolver& classes, const change& c) {
   rapidjson::StringBuffer buffer;
   writer_t w(buffer);
   const char* operation = nullptr;
@@ -137,7 +137,12 @@ result<bool> write_change(os2mo_client& client, const snapshot& snap, const clas
   rapidjson::Document response;
   auto r = client.execute(operation, document, {buffer.GetString(), buffer.GetSize()}, response);
   if (!r) return r.err();
-  return true;
+  // manager_create answers with the new manager's uuid.
+  if (c.kind == op::create_manager && response.IsObject() && response.HasMember("data") && response["data"].IsObject() &&
+      response["data"].HasMember("manager_create") && response["data"]["manager_create"].IsObject() &&
+      response["data"]["manager_create"].HasMember("uuid") && response["data"]["manager_create"]["uuid"].IsString())
+    return std::string(response["data"]["manager_create"]["uuid"].GetString());
+  return std::string();
 }
 
 }  // namespace linemgr

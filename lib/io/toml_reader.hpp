@@ -1,0 +1,87 @@
+#pragma once
+// Internal to the TOML readers (rules configuration, webhook sinks): typed access to TOML
+// nodes whose failures name the file, the line and the key.
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+namespace linemgr {
+
+// Thrown by toml_reader; the caller turns it into an error of kind config.
+struct bad_config {
+  std::string message;
+};
+
+// Reads typed values out of TOML nodes of the file `source`.
+class toml_reader {
+ public:
+  explicit toml_reader(std::string_view source) : source_(source) {}
+
+  // Throws bad_config "source:line: key: what".
+  [[noreturn]] void fail(const toml::node& n, const std::string& key, const std::string& what) const {
+    throw bad_config{fmt::format("{}:{}: {}: {}", source_, n.source().begin.line, key, what)};
+  }
+  [[noreturn]] void unknown(const toml::node& n, const std::string& key) const {
+    fail(n, key, "unknown key (check its spelling; see formats.md §2 for the keys)");
+  }
+  static const char* type_name(const toml::node& n) {
+    switch (n.type()) {
+      case toml::node_type::table: return "a table";
+      case toml::node_type::array: return "an array";
+      case toml::node_type::integer: return "an integer";
+      case toml::node_type::floating_point: return "a number";
+      case toml::node_type::boolean: return "a boolean";
+      case toml::node_type::string: return "a string";
+      default: return "a date or time";
+    }
+  }
+  const toml::table& table(const toml::node& n, const std::string& key) const {
+    if (!n.is_table()) fail(n, key, fmt::format("expected a table, got {}", type_name(n)));
+    return *n.as_table();
+  }
+  std::string string(const toml::node& n, const std::string& key) const {
+    if (!n.is_string()) fail(n, key, fmt::format("expected a string, got {}", type_name(n)));
+    return n.as_string()->get();
+  }
+  bool boolean(const toml::node& n, const std::string& key) const {
+    if (!n.is_boolean()) fail(n, key, "expected true or false");
+    return n.as_boolean()->get();
+  }
+  std::int64_t integer(const toml::node& n, const std::string& key, std::int64_t low, std::int64_t high) const {
+    if (!n.is_integer()) fail(n, key, fmt::format("expected a whole number, got {}", type_name(n)));
+    const std::int64_t v = n.as_integer()->get();
+    if (v < low || v > high) fail(n, key, fmt::format("{} is out of range ({} .. {})", v, low, high));
+    return v;
+  }
+  // An array of strings; a single string is taken as a list of one when `single_ok`.
+  std::vector<std::string> strings(const toml::node& n, const std::string& key, bool single_ok = false) const {
+    if (single_ok && n.is_string()) return {n.as_string()->get()};
+    if (!n.is_array()) fail(n, key, "expected an array of strings");
+    std::vector<std::string> out;
+    std::size_t i = 0;
+    for (const toml::node& item : *n.as_array()) out.push_back(string(item, fmt::format("{}[{}]", key, i++)));
+    return out;
+  }
+  template <class E>
+  E choice(const toml::node& n, const std::string& key, std::initializer_list<std::pair<const char*, E>> options) const {
+    const std::string v = string(n, key);
+    std::string names;
+    for (const auto& [name, e] : options) {
+      if (v == name) return e;
+      names += names.empty() ? name : fmt::format(" | {}", name);
+    }
+    fail(n, key, fmt::format("\"{}\" is not one of {}", v, names));
+  }
+  std::string_view source() const { return source_; }
+
+ private:
+  std::string_view source_;
+};
+
+}  // namespace linemgr
