@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "webhooks.hpp"
 
 namespace linemgr::cli {
 
@@ -34,12 +35,20 @@ void add_format(CLI::App* sub, output_format& f) {
                                                                                 {"json", output_format::json}}));
 }
 
+void add_flush_timeout(CLI::App* sub, long& seconds) {
+  sub->add_option("--webhook-flush-timeout", seconds,
+                  "Seconds to spend delivering webhooks at the end (default: [webhooks] flush_timeout, else 10); "
+                  "what is left goes with the next run or `linemgr webhooks deliver`")
+      ->check(CLI::Range(0L, 3600L));
+}
+
 void add_reconcile(CLI::App* sub, reconcile_options& o) {
   add_source(sub, o.source);
   sub->add_flag("--dry-run", o.dry_run, "Compute and print the plan; apply nothing");
   add_format(sub, o.format);
   sub->add_option("--write-snapshot", o.write_snapshot, "Write the snapshot with the plan applied to this file (atomically)");
   sub->add_flag("--fail-on-changes", o.fail_on_changes, "Exit 1 when the plan is not empty (for checks in cron and CI)");
+  add_flush_timeout(sub, o.webhook_flush_timeout_s);
 }
 
 }  // namespace
@@ -106,6 +115,34 @@ int run(int argc, char** argv) {
   listen_cmd->add_option("--max-attempts", li.max_attempts, "Tries of a batch before its messages are dead-lettered (default 10)")
       ->check(CLI::Range(1, 1000));
   listen_cmd->add_option("--amqp-ca-file", li.amqp_ca_file, "A CA to trust for amqps://")->check(CLI::ExistingFile);
+  add_flush_timeout(listen_cmd, li.webhook_flush_timeout_s);
+
+  webhooks_options wh;
+  auto* hooks_cmd = app.add_subcommand("webhooks", "Webhook sinks: list them, test one, deliver, inspect and replay deliveries");
+  hooks_cmd->require_subcommand(1);
+  auto add_config = [&](CLI::App* sub) {
+    sub->add_option("--config", wh.config, "Configuration file with the [[webhook]] sinks (default: as for reconcile-all)");
+  };
+  auto* hooks_list = hooks_cmd->add_subcommand("list", "List the sinks (secrets masked) and their deliveries by state");
+  add_config(hooks_list);
+  add_format(hooks_list, wh.format);
+  auto* hooks_test = hooks_cmd->add_subcommand("test", "Send a sample notice (type webhook.test) to a sink now");
+  hooks_test->add_option("NAME", wh.name, "The sink's name")->required();
+  add_config(hooks_test);
+  auto* hooks_deliver = hooks_cmd->add_subcommand("deliver", "Deliver what is due (for cron or a timer)");
+  hooks_deliver->add_option("--timeout", wh.timeout_s, "Seconds to keep delivering and retrying (default: the flush timeout)")
+      ->check(CLI::Range(0L, 86400L));
+  add_config(hooks_deliver);
+  add_format(hooks_deliver, wh.format);
+  auto* hooks_deliveries = hooks_cmd->add_subcommand("deliveries", "Show deliveries, newest first");
+  hooks_deliveries->add_option("--state", wh.state, "Only deliveries in this state")
+      ->check(CLI::IsMember({"pending", "failed", "delivering", "delivered", "dead"}));
+  hooks_deliveries->add_option("--limit", wh.limit, "At most this many (default 50)")->check(CLI::Range(1, 100000));
+  add_config(hooks_deliveries);
+  add_format(hooks_deliveries, wh.format);
+  auto* hooks_replay = hooks_cmd->add_subcommand("replay", "Queue a delivery (by number) or a notice's deliveries (by id) again");
+  hooks_replay->add_option("ID", wh.id, "A delivery number or a notice id, as `webhooks deliveries` shows them")->required();
+  add_config(hooks_replay);
 
   try {
     app.parse(argc, argv);
@@ -123,6 +160,10 @@ int run(int argc, char** argv) {
     if (explain_cmd->parsed()) return explain(ex);
     if (manager_cmd->parsed()) return manager_of(mo);
     if (listen_cmd->parsed()) return listen(li);
+    if (hooks_cmd->parsed()) {
+      for (CLI::App* sub : hooks_cmd->get_subcommands()) wh.action = sub->get_name();
+      return webhooks_command(wh);
+    }
   } catch (const failure& f) {
     std::fprintf(stderr, "linemgr: %s\n", f.err.message.c_str());
     return exit_status(f.err.kind);

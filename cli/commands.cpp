@@ -15,39 +15,65 @@
 #include "io/plan_output.hpp"
 #include "io/snapshot_file.hpp"
 #include "os2mo/os2mo.hpp"
+#include "webhooks.hpp"
 
 namespace linemgr::cli {
 
 int reconcile(const reconcile_options& o) {
   if (o.dry_run && !o.write_snapshot.empty())
     usage("--write-snapshot writes the applied plan; leave out --dry-run to apply it");
-  loaded l = load(o.source, o.unit);
-  plan p = make_plan(l.snap, l.cfg, l.today);
-  if (o.unit) p = scope_plan(l.snap, l.cfg, p, *o.unit);
+  // Sinks first: a bad [[webhook]] table stops the run before anything is changed.
+  const std::unique_ptr<webhooks> hooks = webhooks::open(o.source.config, o.webhook_flush_timeout_s);
+  run_summary run{o.unit ? "reconcile-unit" : "reconcile-all", o.unit, 0, 0, 0, 0, 0, std::nullopt};
+  try {
+    loaded l = load(o.source, o.unit);
+    run.today = l.today;
+    plan p = make_plan(l.snap, l.cfg, l.today);
+    if (o.unit) p = scope_plan(l.snap, l.cfg, p, *o.unit);
 
-  std::optional<apply_report> applied;
-  std::optional<error> fatal;
-  if (!o.dry_run && l.mo && o.write_snapshot.empty()) {
-    const std::size_t before = l.mo->requests();
-    applied = l.mo->apply(l.snap, p, &fatal);
-    std::fprintf(stderr, "linemgr: wrote to OS2mo: %zu applied, %zu failed, %zu stale, in %zu requests\n", applied->ok,
-                 applied->failed.size(), applied->stale.size(), l.mo->requests() - before);
-  } else if (!o.dry_run) {
-    // Print names from the snapshot the plan was made from; apply to a copy.
-    snapshot after = l.snap;
-    applied = apply_plan(after, p);
-    if (!o.write_snapshot.empty())
-      take(write_file_atomically(o.write_snapshot, snapshot_to_json(after)));
-    else if (!p.changes.empty())
-      std::fprintf(stderr, "linemgr: the plan was applied to the snapshot in memory only; "
-                           "pass --write-snapshot FILE to keep the result\n");
+    std::optional<apply_report> applied;
+    std::optional<error> fatal;
+    if (!o.dry_run && l.mo && o.write_snapshot.empty()) {
+      const std::size_t before = l.mo->requests();
+      applied = l.mo->apply(l.snap, p, &fatal);
+      std::fprintf(stderr, "linemgr: wrote to OS2mo: %zu applied, %zu failed, %zu stale, in %zu requests\n", applied->ok,
+                   applied->failed.size(), applied->stale.size(), l.mo->requests() - before);
+    } else if (!o.dry_run) {
+      // Print names from the snapshot the plan was made from; apply to a copy.
+      snapshot after = l.snap;
+      applied = apply_plan(after, p);
+      if (!o.write_snapshot.empty())
+        take(write_file_atomically(o.write_snapshot, snapshot_to_json(after)));
+      else if (!p.changes.empty())
+        std::fprintf(stderr, "linemgr: the plan was applied to the snapshot in memory only; "
+                             "pass --write-snapshot FILE to keep the result\n");
+    }
+    if (hooks) {
+      run.changes = p.changes.size();
+      if (applied) {
+        run.ok = applied->ok;
+        run.failed = applied->failed.size();
+        run.stale = applied->stale.size();
+      }
+      if (fatal) run.error = fatal->message;
+      hooks->announce(l.snap, p, applied ? &*applied : nullptr, run, o.dry_run);
+    }
+    print(wants_json(o.format) ? plan_to_json(l.snap, p, applied ? &*applied : nullptr)
+                               : plan_to_text(l.snap, p, applied ? &*applied : nullptr));
+    if (hooks) hooks->flush();
+    if (fatal) throw failure{*fatal};
+    if (applied && (!applied->failed.empty() || !applied->stale.empty())) return 1;
+    if (o.fail_on_changes && !p.changes.empty()) return 1;
+    return 0;
+  } catch (const failure& f) {
+    // The run could not finish: announce that (once; a failure after the announcement is already in it).
+    if (hooks && !run.error && f.err.kind != error_kind::usage) {
+      run.error = f.err.message;
+      hooks->announce(snapshot{}, plan{run.today, {}, {}}, nullptr, run, o.dry_run);
+      hooks->flush();
+    }
+    throw;
   }
-  print(wants_json(o.format) ? plan_to_json(l.snap, p, applied ? &*applied : nullptr)
-                             : plan_to_text(l.snap, p, applied ? &*applied : nullptr));
-  if (fatal) throw failure{*fatal};
-  if (applied && (!applied->failed.empty() || !applied->stale.empty())) return 1;
-  if (o.fail_on_changes && !p.changes.empty()) return 1;
-  return 0;
 }
 
 int explain(const explain_options& o) {

@@ -34,6 +34,7 @@ struct reconcile_options {
   output_format format = output_format::automatic;
   std::string write_snapshot;
   bool fail_on_changes = false;
+  long webhook_flush_timeout_s = -1;  // -1: the configuration's ([webhooks] flush_timeout, else 10 s)
 };
 int reconcile(const reconcile_options& o);
 
@@ -67,6 +68,7 @@ struct listen_options {
   std::string listener_prefix = "linemgr";  // --source mo-events: listener user_keys
   bool declare = false;
   int prefetch = 10, heartbeat_s = 30, max_attempts = 10;
+  long webhook_flush_timeout_s = -1;
 };
 int listen(const listen_options& o);
 

@@ -127,6 +127,7 @@ amqp_settings amqp_settings_from(const listen_options& o) {
 
 int listen_amqp(const listen_options& o, reconciler& engine);
 int listen_mo_events(const listen_options& o, reconciler& engine);
+int listen_stdin(const listen_options& o, reconciler& engine);
 
 int listen(const listen_options& o) {
   if (o.dry_run && !o.write_snapshot.empty()) usage("--write-snapshot writes the applied changes; leave out --dry-run");
@@ -135,10 +136,19 @@ int listen(const listen_options& o) {
   loaded source = open_source(o.source);
   const bool today_given = !o.source.today.empty();
   reconciler engine(std::move(source), o.dry_run, today_given);
+  const std::unique_ptr<webhooks> hooks = webhooks::open(o.source.config, o.webhook_flush_timeout_s);
+  if (hooks) {
+    engine.announce_to(hooks.get());
+    hooks->start_background();
+  }
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
-  if (o.from == "amqp") return listen_amqp(o, engine);
-  if (o.from == "mo-events") return listen_mo_events(o, engine);
+  const int status = o.from == "amqp" ? listen_amqp(o, engine) : o.from == "mo-events" ? listen_mo_events(o, engine) : listen_stdin(o, engine);
+  if (hooks) hooks->flush();
+  return status;
+}
+
+int listen_stdin(const listen_options& o, reconciler& engine) {
   coalescer batcher{std::chrono::milliseconds(o.coalesce_ms)};
 
   totals t;

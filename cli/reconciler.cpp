@@ -31,14 +31,30 @@ batch_outcome reconciler::process(const std::vector<event>& events) {
   const plan full = make_plan(source_.snap, source_.cfg, today);
   const plan p = scope_plan_units(source_.snap, source_.cfg, full, seeds);
   out.changes = p.changes.size();
-  if (dry_run_ || p.changes.empty()) return out;
+  if (p.changes.empty()) return out;
+  auto announce = [&](const snapshot& planned_from, const apply_report* report) {
+    if (!hooks_) return;
+    run_summary run{"listen", std::nullopt, today, out.changes, out.ok, out.failed, out.stale, std::nullopt};
+    if (out.fatal) run.error = out.fatal->message;
+    hooks_->announce(planned_from, p, report, run, dry_run_);
+  };
+  if (dry_run_) {
+    announce(source_.snap, nullptr);
+    return out;
+  }
   if (source_.mo) {
     const apply_report report = source_.mo->apply(source_.snap, p, &out.fatal);
     out.ok = report.ok;
     out.failed = report.failed.size();
     out.stale = report.stale.size();
+    // A batch OS2mo cut short is tried again whole: only its final outcome is announced.
+    if (!out.fatal) announce(source_.snap, &report);
   } else {
-    out.ok = apply_plan(source_.snap, p).ok;
+    std::optional<snapshot> planned_from;
+    if (hooks_) planned_from = source_.snap;  // notices describe the records as they were
+    const apply_report report = apply_plan(source_.snap, p);
+    out.ok = report.ok;
+    announce(planned_from ? *planned_from : source_.snap, &report);
   }
   return out;
 }

@@ -8,6 +8,7 @@
 #include "core/events.hpp"
 #include "core/plan.hpp"
 #include "sources.hpp"
+#include "webhooks.hpp"
 
 namespace linemgr::cli {
 
@@ -21,6 +22,8 @@ struct batch_outcome {
 class reconciler {
  public:
   reconciler(loaded source, bool dry_run, bool today_given);
+  // Announces each batch that plans changes to these webhooks (not owned; may be null).
+  void announce_to(webhooks* hooks) { hooks_ = hooks; }
   // Plans and applies the changes the events call for.
   batch_outcome process(const std::vector<event>& events);
   // The in-memory snapshot (snapshot source).
@@ -32,6 +35,7 @@ class reconciler {
   loaded source_;
   bool dry_run_;
   bool today_given_;
+  webhooks* hooks_ = nullptr;
 };
 
 }  // namespace linemgr::cli

@@ -9,6 +9,7 @@
 #include "environment.hpp"
 #include "io/config_file.hpp"
 #include "io/snapshot_file.hpp"
+#include "webhooks.hpp"
 
 namespace linemgr::cli {
 
@@ -63,8 +64,7 @@ loaded open_source(source_options o) {
     if (!given) usage(fmt::format("--today: not a date: \"{}\" (use YYYY-MM-DD)", o.today));
     l.today = *given;
   }
-  const std::optional<std::string> config_path = o.config.empty() ? default_config_path() : std::optional(o.config);
-  if (config_path) l.cfg = take(read_config_file(*config_path));
+  if (const auto path = config_path(o.config)) l.cfg = take(read_config_file(*path));
   if (o.snapshot.empty()) {
     l.mo = std::make_unique<os2mo_connection>(os2mo_settings_from(o));
   } else {

@@ -1,0 +1,352 @@
+#!/usr/bin/env python3
+"""Webhooks end to end against a real HTTP receiver on loopback: signatures checked the way a
+receiver checks them (Standard Webhooks), retries with the same webhook-id, a receiver that is
+down, linemgr killed mid-delivery, redirects, refused private targets, 410, secrets kept out of
+every output. Standard library only.
+
+usage: test_webhooks.py LINEMGR_BIN EXAMPLE_DIR"""
+import base64
+import hashlib
+import hmac
+import http.server
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+BIN = EXAMPLE = None
+SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+OLD_SECRET = "whsec_" + base64.b64encode(b"an-older-secret-of-32-bytes-long").decode()
+TOKEN = "tok-9f8e7d6c5b4a-very-secret"
+
+
+def verify(secret, headers, body):
+    """A receiver's check (Standard Webhooks): HMAC-SHA256 of id.timestamp.body, any v1 signature."""
+    key = base64.b64decode(secret[len("whsec_"):])
+    content = "%s.%s.%s" % (headers["webhook-id"], headers["webhook-timestamp"], body.decode())
+    expected = base64.b64encode(hmac.new(key, content.encode(), hashlib.sha256).digest()).decode()
+    return any(hmac.compare_digest(s.split(",", 1)[1], expected) for s in headers.get("webhook-signature", "").split(" ") if s.startswith("v1,"))
+
+
+class Receiver:
+    """A real HTTP server on 127.0.0.1. `script` maps a path to a list of responses (status, extra
+    headers, delay) used in order; the last one repeats. Every request is recorded."""
+
+    def __init__(self, port=0):
+        self.requests = []
+        self.script = {}
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def handle_any(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                with receiver.lock:
+                    receiver.requests.append({"path": self.path, "method": self.command,
+                                              "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body})
+                    steps = receiver.script.get(self.path, [(200, {}, 0)])
+                    status, extra, delay = steps.pop(0) if len(steps) > 1 else steps[0]
+                time.sleep(delay)
+                self.send_response(status)
+                for k, v in extra.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            do_POST = do_PUT = do_PATCH = do_GET = handle_any
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def url(self, path):
+        return "http://127.0.0.1:%d%s" % (self.port, path)
+
+    def on(self, path):
+        with self.lock:
+            return [r for r in self.requests if r["path"] == path]
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Webhooks(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+        self.d = self.dir.name
+        self.outbox = os.path.join(self.d, "state", "webhooks.sqlite")
+        self.env = dict(os.environ, HOOK_SECRET=SECRET, HOOK_OLD_SECRET=OLD_SECRET, HOOK_TOKEN=TOKEN)
+        self.receiver = Receiver()
+        with open(os.path.join(EXAMPLE, "config.toml"), encoding="utf-8") as f:
+            self.rules = f.read()
+
+    def tearDown(self):
+        self.receiver.stop()
+        self.dir.cleanup()
+
+    def config(self, sinks, flush_timeout=15):
+        path = os.path.join(self.d, "config.toml")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(self.rules + '\n[webhooks]\noutbox = "%s"\nflush_timeout = %d\n' % (self.outbox, flush_timeout) + sinks)
+        return path
+
+    def sink(self, name, path, extra="", filter_="", private=True, url=None):
+        return ('\n[[webhook]]\nname = "%s"\nurl = "%s"\n%s%s\n' % (name, url or self.receiver.url(path),
+                                                                    "allow_private_networks = true\n" if private else "", extra)
+                + ("[webhook.filter]\n" + filter_ + "\n" if filter_ else ""))
+
+    def linemgr(self, *args, timeout=120):
+        p = subprocess.run([BIN] + list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                           env=self.env, timeout=timeout)
+        return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+    def reconcile(self, cfg, *extra):
+        return self.linemgr("reconcile-all", "--snapshot", os.path.join(EXAMPLE, "snapshot.json"), "--config", cfg,
+                            "--write-snapshot", os.path.join(self.d, "after.json"), "--format", "json", *extra)
+
+    def deliveries(self, cfg, state=None):
+        args = ["webhooks", "deliveries", "--config", cfg, "--format", "json", "--limit", "100000"]
+        rc, out, err = self.linemgr(*(args + (["--state", state] if state else [])))
+        self.assertEqual(rc, 0, err)
+        return json.loads(out)
+
+    def test_signed_envelope_and_template_sinks_get_what_the_plan_did(self):
+        cfg = self.config(
+            self.sink("payroll", "/payroll", 'secret = { env = "HOOK_SECRET" }\nprevious_secret = { env = "HOOK_OLD_SECRET" }\n'
+                      'secret_headers = { Authorization = { env = "HOOK_TOKEN", prefix = "Bearer " } }\n',
+                      'types = ["manager.*"]')
+            + self.sink("chat", "/chat", "body = '''{\"text\": \"{{type}}: {{data.unit.name}} \u2014 {{data.reason}}\"}'''\n",
+                        'types = ["unit.class_changed", "reconcile.*"]'))
+        rc, out, err = self.reconcile(cfg)
+        self.assertEqual(rc, 0, err)
+        plan = json.loads(out)
+        managers = [c for c in plan["changes"] if c["op"].endswith("_manager")]
+        units = [c for c in plan["changes"] if c["op"] == "set_unit_class"]
+        self.assertGreater(len(managers), 0)
+        payroll, chat = self.receiver.on("/payroll"), self.receiver.on("/chat")
+        self.assertEqual(len(payroll), len(managers))
+        self.assertEqual(len(chat), len(units) + 1)  # and reconcile.completed
+        ops = {"create_manager": "manager.created", "update_manager": "manager.updated", "end_manager": "manager.ended",
+               "vacate_manager": "manager.vacated"}
+        self.assertEqual(sorted(json.loads(r["body"])["type"] for r in payroll), sorted(ops[c["op"]] for c in managers))
+        for r in payroll:
+            h = r["headers"]
+            self.assertTrue(verify(SECRET, h, r["body"]), "signature does not verify")
+            self.assertTrue(verify(OLD_SECRET, h, r["body"]), "rotation: the previous secret verifies too")
+            self.assertEqual(len(h["webhook-signature"].split(" ")), 2)
+            self.assertEqual(h["authorization"], "Bearer " + TOKEN)
+            e = json.loads(r["body"])
+            self.assertEqual(e["id"], h["webhook-id"])
+            self.assertEqual(e["outcome"], "success")
+            self.assertFalse(e["dry_run"])
+            self.assertEqual(e["subject"]["kind"], "manager")
+        self.assertEqual(len({r["headers"]["webhook-id"] for r in payroll}), len(payroll))
+        texts = [json.loads(r["body"])["text"] for r in chat]  # every template body is valid JSON
+        self.assertTrue(any(t.startswith("reconcile.completed") for t in texts))
+        # A second run plans nothing and announces only itself.
+        rc, out, err = self.linemgr("reconcile-all", "--snapshot", os.path.join(self.d, "after.json"), "--config", cfg,
+                                    "--format", "json")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(len(self.receiver.on("/payroll")), len(managers))
+        self.assertEqual(len(self.receiver.on("/chat")), len(units) + 2)
+
+    def test_dry_runs_announce_nothing_unless_a_sink_asks(self):
+        cfg = self.config(self.sink("quiet", "/quiet") + self.sink("audit", "/audit", "", "include_dry_run = true\ntypes = [\"reconcile.completed\"]"))
+        rc, _, err = self.linemgr(
+            "reconcile-all", "--snapshot", os.path.join(EXAMPLE, "snapshot.json"), "--config", cfg, "--dry-run", "--format", "json")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(self.receiver.on("/quiet"), [])
+        audit = self.receiver.on("/audit")
+        self.assertEqual(len(audit), 1)
+        self.assertTrue(json.loads(audit[0]["body"])["dry_run"])
+
+    def test_500_twice_then_200_is_delivered_on_the_third_attempt_with_the_same_id(self):
+        self.receiver.script["/flaky"] = [(500, {}, 0), (500, {}, 0), (200, {}, 0)]
+        cfg = self.config(self.sink("flaky", "/flaky", "", 'types = ["reconcile.completed"]'), flush_timeout=30)
+        rc, _, err = self.reconcile(cfg)
+        self.assertEqual(rc, 0, err)
+        got = self.receiver.on("/flaky")
+        self.assertEqual(len(got), 3)
+        self.assertEqual(len({r["headers"]["webhook-id"] for r in got}), 1)
+        self.assertEqual(len({r["body"] for r in got}), 1)
+        self.assertIn("HTTP 500", err)
+        rows = self.deliveries(cfg)
+        self.assertEqual([(r["state"], r["attempts"], r["last_status"]) for r in rows], [("delivered", 3, 200)])
+
+    def test_receiver_down_then_delivered_by_webhooks_deliver(self):
+        port = free_port()
+        cfg = self.config(self.sink("later", "/later", "", 'types = ["unit.*"]', url="http://127.0.0.1:%d/later" % port),
+                          flush_timeout=1)
+        rc, out, err = self.reconcile(cfg)
+        self.assertEqual(rc, 0, err)  # the changes stand; delivery waits
+        n = sum(1 for c in json.loads(out)["changes"] if c["op"] == "set_unit_class")
+        waiting = self.deliveries(cfg)
+        self.assertEqual(len(waiting), n)
+        self.assertTrue(all(r["state"] in ("pending", "failed") for r in waiting))
+        late = Receiver(port)
+        try:
+            rc, out, err = self.linemgr("webhooks", "deliver", "--config", cfg, "--timeout", "60", "--format", "json")
+            self.assertEqual(rc, 0, err)
+            self.assertEqual(json.loads(out)["delivered"], n)
+            self.assertEqual(len({r["headers"]["webhook-id"] for r in late.on("/later")}), n)
+        finally:
+            late.stop()
+        self.assertEqual({r["state"] for r in self.deliveries(cfg)}, {"delivered"})
+
+    def test_sigkill_mid_delivery_loses_nothing(self):
+        self.receiver.script["/slow"] = [(200, {}, 30)]  # hangs long enough to be killed mid-request
+        cfg = self.config(self.sink("slow", "/slow", "timeout = 60\n", 'types = ["manager.updated"]'), flush_timeout=60)
+        plan_file = open(os.path.join(self.d, "plan.json"), "w+b")  # a pipe would fill up and block linemgr
+        p = subprocess.Popen([BIN, "reconcile-all", "--snapshot", os.path.join(EXAMPLE, "snapshot.json"), "--config", cfg,
+                              "--write-snapshot", os.path.join(self.d, "after.json"), "--format", "json"],
+                             stdout=plan_file, stderr=subprocess.DEVNULL, env=self.env)
+        deadline = time.time() + 60
+        while not self.receiver.on("/slow") and time.time() < deadline and p.poll() is None:
+            time.sleep(0.05)
+        self.assertTrue(self.receiver.on("/slow"), "the receiver never saw a request (linemgr: %s)" % p.poll())
+        first = self.receiver.on("/slow")[0]["headers"]["webhook-id"]
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        plan_file.seek(0)
+        plan = json.loads(plan_file.read().decode())
+        plan_file.close()
+        expected = sum(1 for c in plan["changes"] if c["op"] == "update_manager")
+        self.assertGreater(expected, 1)
+        self.receiver.script["/slow"] = [(200, {}, 0)]
+        rc, out, err = self.linemgr("webhooks", "deliver", "--config", cfg, "--timeout", "60", "--format", "json")
+        self.assertEqual(rc, 0, err)
+        ids = [r["headers"]["webhook-id"] for r in self.receiver.on("/slow")]
+        self.assertEqual(len(set(ids)), expected)  # none lost
+        self.assertEqual(ids.count(first), 2)  # the interrupted one again, same id
+        self.assertEqual({r["state"] for r in self.deliveries(cfg)}, {"delivered"})
+
+    def test_redirects_are_failures_and_not_followed(self):
+        self.receiver.script["/moved"] = [(302, {"Location": "/elsewhere"}, 0)]
+        cfg = self.config(self.sink("moved", "/moved", "", 'types = ["reconcile.completed"]'), flush_timeout=1)
+        rc, _, err = self.reconcile(cfg)
+        self.assertEqual(rc, 0, err)
+        self.assertGreaterEqual(len(self.receiver.on("/moved")), 1)
+        self.assertEqual(self.receiver.on("/elsewhere"), [])
+        rows = self.deliveries(cfg)
+        self.assertEqual(rows[0]["state"], "failed")
+        self.assertIn("redirects are not followed", rows[0]["last_error"])
+
+    def test_private_and_loopback_targets_are_refused_unless_allowed(self):
+        cfg = self.config(self.sink("internal", "/internal", "", 'types = ["reconcile.completed"]', private=False), flush_timeout=1)
+        rc, _, err = self.reconcile(cfg)
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(self.receiver.on("/internal"), [])
+        rows = self.deliveries(cfg)
+        self.assertEqual(rows[0]["state"], "failed")
+        self.assertIn("127.0.0.1 is a loopback address", rows[0]["last_error"])
+        self.assertIn("allow_private_networks", err)
+
+    def test_410_disables_the_sink_until_a_replay(self):
+        self.receiver.script["/gone"] = [(410, {}, 0)]
+        cfg = self.config(self.sink("gone", "/gone", "", 'types = ["reconcile.completed"]'), flush_timeout=5)
+        self.assertEqual(self.reconcile(cfg)[0], 0)
+        self.assertEqual(self.reconcile(cfg)[0], 0)  # a second run: the sink is disabled, nothing sent
+        self.assertEqual(len(self.receiver.on("/gone")), 1)
+        rc, out, _ = self.linemgr("webhooks", "list", "--config", cfg, "--format", "json")
+        sink = json.loads(out)["sinks"][0]
+        self.assertEqual(sink["disabled"], "HTTP 410 Gone")
+        self.assertEqual((sink["deliveries"]["dead"], sink["deliveries"]["pending"]), (1, 1))
+        dead = self.deliveries(cfg, "dead")[0]
+        self.receiver.script["/gone"] = [(200, {}, 0)]
+        rc, out, err = self.linemgr("webhooks", "replay", str(dead["delivery"]), "--config", cfg)
+        self.assertEqual(rc, 0, err)
+        rc, out, err = self.linemgr("webhooks", "deliver", "--config", cfg, "--format", "json")
+        self.assertEqual(json.loads(out)["delivered"], 2)
+        gone = self.receiver.on("/gone")
+        self.assertEqual(len(gone), 3)
+        self.assertIn(dead["notice"], {r["headers"]["webhook-id"] for r in gone[1:]})
+        self.assertEqual(self.linemgr("webhooks", "replay", "no-such-thing", "--config", cfg)[0], 64)
+
+    def test_webhooks_test_sends_a_signed_sample(self):
+        cfg = self.config(self.sink("svc", "/svc", 'secret = { env = "HOOK_SECRET" }\n'))
+        rc, out, err = self.linemgr("webhooks", "test", "svc", "--config", cfg)
+        self.assertEqual(rc, 0, err)
+        (r,) = self.receiver.on("/svc")
+        self.assertTrue(verify(SECRET, r["headers"], r["body"]))
+        self.assertEqual(json.loads(r["body"])["type"], "webhook.test")
+        self.receiver.script["/svc"] = [(503, {}, 0)]
+        rc, out, _ = self.linemgr("webhooks", "test", "svc", "--config", cfg)
+        self.assertEqual(rc, 1)
+        self.assertIn("HTTP 503", out)
+        self.assertEqual(self.linemgr("webhooks", "test", "nosuch", "--config", cfg)[0], 64)
+
+    def test_secrets_never_appear_in_outputs_logs_or_the_outbox(self):
+        self.env["HOOK_URL"] = self.receiver.url("/hidden/" + TOKEN)
+        self.receiver.script["/hidden/" + TOKEN] = [(500, {}, 0)]
+        cfg = self.config('\n[[webhook]]\nname = "hidden"\nurl = { env = "HOOK_URL" }\nallow_private_networks = true\n'
+                          'secret = { env = "HOOK_SECRET" }\n'
+                          'secret_headers = { "X-Api-Key" = { env = "HOOK_TOKEN" } }\n', flush_timeout=1)
+        outputs = [self.reconcile(cfg), self.linemgr("webhooks", "list", "--config", cfg),
+                   self.linemgr("webhooks", "list", "--config", cfg, "--format", "json"),
+                   self.linemgr("webhooks", "deliveries", "--config", cfg), self.linemgr("webhooks", "deliver", "--config", cfg),
+                   self.linemgr("webhooks", "test", "hidden", "--config", cfg)]
+        self.assertGreater(len(self.receiver.on("/hidden/" + TOKEN)), 0)  # it was sent
+        for rc, out, err in outputs:
+            for secret in (TOKEN, SECRET, SECRET[6:]):
+                self.assertNotIn(secret, out)
+                self.assertNotIn(secret, err)
+        self.assertIn("X-Api-Key: ********", outputs[1][1])
+        self.assertIn("http://127.0.0.1:%d/…" % self.receiver.port, outputs[1][1])
+        with open(self.outbox, "rb") as f:
+            self.assertNotIn(TOKEN.encode(), f.read())
+        db = sqlite3.connect(self.outbox)
+        for row in db.execute("SELECT * FROM delivery"):
+            self.assertNotIn(TOKEN, repr(row))
+
+    def test_bad_sinks_stop_the_run_before_anything_changes(self):
+        out_file = os.path.join(self.d, "after.json")
+        for sink in ("body = '{\"text\": {{type}}}'\n", "body = '{{#type}}'\n", 'secret = { env = "NOT_SET_ANYWHERE" }\n', "colour = 1\n"):
+            cfg = self.config(self.sink("bad", "/bad", sink))
+            rc, _, err = self.reconcile(cfg)
+            self.assertEqual(rc, 78, err)
+            self.assertIn("config.toml:", err)
+            self.assertFalse(os.path.exists(out_file))
+        self.assertEqual(self.receiver.requests, [])
+
+    def test_listen_announces_batches_and_delivers_in_the_background(self):
+        cfg = self.config(self.sink("live", "/live", "", 'types = ["unit.class_changed"]'))
+        with open(os.path.join(EXAMPLE, "snapshot.json"), encoding="utf-8") as f:
+            snap = json.load(f)
+        events = "".join(json.dumps({"routing_key": "org_unit", "subject": u["id"]}) + "\n" for u in snap["units"][:200])
+        p = subprocess.run([BIN, "listen", "--snapshot", os.path.join(EXAMPLE, "snapshot.json"), "--config", cfg,
+                            "--format", "json"], input=events.encode(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           env=self.env, timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr.decode())
+        rows = self.deliveries(cfg)
+        self.assertGreater(len(rows), 0)
+        self.assertEqual({r["state"] for r in rows}, {"delivered"})
+        self.assertEqual(len(self.receiver.on("/live")), len(rows))
+
+
+if __name__ == "__main__":
+    BIN, EXAMPLE = sys.argv[1], sys.argv[2]
+    unittest.main(argv=[sys.argv[0], "-v"])
