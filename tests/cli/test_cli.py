@@ -68,10 +68,14 @@ class Cli(unittest.TestCase):
         man_path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "man", "linemgr.1")
         with open(man_path, encoding="utf-8") as f:
             man = f.read().replace("\\-", "-")
-        for sub in ("reconcile-all", "reconcile-unit", "explain", "manager-of", "listen"):
-            _, out, _ = run(sub, "--help")
+        for sub in ("reconcile-all", "reconcile-unit", "explain", "manager-of", "listen", "webhooks list", "webhooks test",
+                    "webhooks deliver", "webhooks deliveries", "webhooks replay"):
+            _, out, _ = run(*sub.split(), "--help")
+            self.assertIn("--config", out)
             for flag in set(re.findall(r"(--[a-z][a-z-]+)", out)):
                 self.assertIn(flag, man, "%s %s is not in man/linemgr.1" % (sub, flag))
+            if sub.startswith("webhooks"):
+                self.assertIn("webhooks " + sub.split()[1], man)
 
     def test_usage_errors_exit_64(self):
         self.assertEqual(run("reconcile-all", "--snapshot", self.snap, "--bogus")[0], 64)
