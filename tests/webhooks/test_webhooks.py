@@ -11,6 +11,7 @@ import hmac
 import http.server
 import json
 import os
+import re
 import signal
 import socket
 import sqlite3
@@ -331,6 +332,36 @@ class Webhooks(unittest.TestCase):
             self.assertIn("config.toml:", err)
             self.assertFalse(os.path.exists(out_file))
         self.assertEqual(self.receiver.requests, [])
+
+    def test_the_readme_examples_load_and_its_verification_snippet_accepts_real_deliveries(self):
+        readme = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "README.md"), encoding="utf-8").read()
+        blocks = re.findall(r"```toml\n(.*?)```", readme, re.S)
+        sinks = [b for b in blocks if "[[webhook]]" in b]
+        self.assertEqual(len(sinks), 2)
+        token = os.path.join(self.d, "payroll-token")
+        with open(token, "w") as f:
+            f.write("t0ken\n")
+        self.env.update(HR_CHAT_WEBHOOK_URL=self.receiver.url("/chat"), PAYROLL_WEBHOOK_SECRET=SECRET)
+        text = "\n".join(sinks).replace("/run/secrets/payroll-token", token)
+        text = text.replace("https://payroll.kommune.dk/hooks/linemgr", self.receiver.url("/payroll"))
+        text = re.sub(r'subtree = \[.*\].*', "", text)
+        text = text.replace("[webhook.filter]", "allow_private_networks = true\n[webhook.filter]")
+        cfg = self.config(text)
+        rc, out, err = self.linemgr("webhooks", "list", "--config", cfg)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("hr-chat", out)
+        rc, _, err = self.reconcile(cfg)
+        self.assertEqual(rc, 0, err)
+        snippet = re.search(r"```python\n(.*?)```", readme, re.S).group(1)
+        scope = {}
+        exec(snippet, scope)
+        payroll = self.receiver.on("/payroll")
+        self.assertGreater(len(payroll), 0)
+        for r in payroll:
+            self.assertTrue(scope["verify"](SECRET, r["headers"], r["body"]))
+            self.assertFalse(scope["verify"](SECRET, r["headers"], r["body"] + b" "))
+        for r in self.receiver.on("/chat"):
+            self.assertTrue(json.loads(r["body"])["text"].startswith("manager."))
 
     def test_listen_announces_batches_and_delivers_in_the_background(self):
         cfg = self.config(self.sink("live", "/live", "", 'types = ["unit.class_changed"]'))
