@@ -33,6 +33,7 @@ int reconcile(const reconcile_options& o) {
 
     std::optional<apply_report> applied;
     std::optional<error> fatal;
+    if (hooks && !o.dry_run) hooks->hold(l.snap, p);
     if (!o.dry_run && l.mo && o.write_snapshot.empty()) {
       const std::size_t before = l.mo->requests();
       applied = l.mo->apply(l.snap, p, &fatal);
@@ -56,7 +57,7 @@ int reconcile(const reconcile_options& o) {
         run.stale = applied->stale.size();
       }
       if (fatal) run.error = fatal->message;
-      hooks->announce(l.snap, p, applied ? &*applied : nullptr, run, o.dry_run);
+      hooks->announce(l.snap, p, applied ? &*applied : nullptr, run, o.dry_run, !o.unit);
     }
     print(wants_json(o.format) ? plan_to_json(l.snap, p, applied ? &*applied : nullptr)
                                : plan_to_text(l.snap, p, applied ? &*applied : nullptr));

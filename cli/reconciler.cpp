@@ -42,6 +42,7 @@ batch_outcome reconciler::process(const std::vector<event>& events) {
     announce(source_.snap, nullptr);
     return out;
   }
+  if (hooks_) hooks_->hold(source_.snap, p);
   if (source_.mo) {
     const apply_report report = source_.mo->apply(source_.snap, p, &out.fatal);
     out.ok = report.ok;

@@ -74,14 +74,34 @@ std::unique_ptr<webhooks> webhooks::open(const std::string& config_flag, long fl
   return std::unique_ptr<webhooks>(new webhooks(std::move(settings), std::move(box), std::move(path)));
 }
 
-bool webhooks::announce(const snapshot& snap, const plan& p, const apply_report* report, const run_summary& run, bool dry_run) {
+bool webhooks::hold(const snapshot& snap, const plan& p) {
+  if (p.changes.empty()) return true;
+  std::vector<notice> planned = notices_for_run(snap, p, nullptr, run_summary{}, {run_id_, utc_now(), false});
+  planned.pop_back();  // the run's own notice is written with the outcome
+  held_ids_.clear();
+  for (const notice& n : planned) held_ids_.push_back(n.id);
+  auto items = outbox_items(settings_, planned);
+  if (!items) {
+    log_line(items.err().message);
+    return false;
+  }
+  if (auto held = box_.hold(*items, now_ms()); !held) {
+    log_line(fmt::format("{}: the plan's notices could not be held before applying: {}", outbox_path_, held.err().message));
+    return false;
+  }
+  return true;
+}
+
+bool webhooks::announce(const snapshot& snap, const plan& p, const apply_report* report, const run_summary& run, bool dry_run,
+                        bool full) {
   const notice_context ctx{run_id_, utc_now(), dry_run};
   auto items = outbox_items(settings_, notices_for_run(snap, p, report, run, ctx));
   if (!items) {
     log_line(items.err().message);
     return false;
   }
-  auto added = box_.enqueue(*items, now_ms());
+  auto added = box_.commit_held(*items, held_ids_, full && !dry_run, now_ms());
+  held_ids_.clear();
   if (!added) {
     log_line(fmt::format("{}: the run's notices were NOT written: {}", outbox_path_, added.err().message));
     return false;
@@ -203,7 +223,7 @@ int list(const webhook_settings& s, bool json) {
     disabled ? w.String(*disabled) : w.Null();
     w.Key("deliveries");
     w.StartObject();
-    for (const auto& [name, n] : {std::pair{"pending", c.pending}, {"failed", c.failed}, {"delivering", c.delivering},
+    for (const auto& [name, n] : {std::pair{"held", c.held}, {"pending", c.pending}, {"failed", c.failed}, {"delivering", c.delivering},
                                   {"delivered", c.delivered}, {"dead", c.dead}}) {
       w.Key(name);
       w.Uint64(n);

@@ -28,9 +28,15 @@ class webhooks {
   static std::unique_ptr<webhooks> open(const std::string& config_flag, long flush_timeout_flag_s);
   ~webhooks();
 
-  // Writes the notices of one reconcile (its changes and the run) to the outbox. A failure to
-  // write is reported on stderr and returned as false; the changes themselves stand.
-  bool announce(const snapshot& snap, const plan& p, const apply_report* report, const run_summary& run, bool dry_run);
+  // Before a plan is applied: holds its notices in the outbox (not sent before the outcome is
+  // known), so a crash while applying loses no announcement.
+  bool hold(const snapshot& snap, const plan& p);
+  // Writes the notices of one reconcile (its changes and the run) to the outbox, replacing what
+  // hold() wrote. `full` is a whole-organisation reconcile, which settles notices held by runs
+  // that ended while applying. A failure to write is reported on stderr and returned as false;
+  // the changes themselves stand.
+  bool announce(const snapshot& snap, const plan& p, const apply_report* report, const run_summary& run, bool dry_run,
+                bool full = false);
   // Delivers for up to the flush timeout and reports the outcome on stderr.
   void flush();
   // Starts delivering in the background (listen); flush() stops it first.
@@ -45,6 +51,7 @@ class webhooks {
   outbox box_;
   std::string outbox_path_;
   std::string run_id_;
+  std::vector<std::string> held_ids_;  // what hold() wrote, until announce()
   std::thread worker_;
   std::atomic<bool> stop_{false};
   std::mutex mutex_;

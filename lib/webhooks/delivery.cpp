@@ -240,6 +240,7 @@ result<delivery_summary> deliver_due(outbox& box, const webhook_settings& settin
     }
     int running = 0;
     curl_multi_perform(multi.get(), &running);
+    bool finished_any = false;
     while (CURLMsg* m = [&] {
       int left = 0;
       return curl_multi_info_read(multi.get(), &left);
@@ -252,8 +253,9 @@ result<delivery_summary> deliver_due(outbox& box, const webhook_settings& settin
       const attempt_outcome a = outcome_of(*it->second, code);
       if (auto r = p.settle(*it->second, a, sum); !r) return r.err();
       in_flight.erase(it);
+      finished_any = true;
     }
-    if (!in_flight.empty()) {
+    if (!finished_any && !in_flight.empty()) {  // after a completion, start that sink's next one first
       const auto wait = static_cast<int>(std::clamp<std::int64_t>(deadline_ms - now_ms(), 0, 200));
       curl_multi_poll(multi.get(), nullptr, 0, wait, nullptr);
     }

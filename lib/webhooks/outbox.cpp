@@ -127,6 +127,7 @@ bool process_runs(std::int64_t pid) {
 
 std::string_view delivery_state_name(delivery_state s) {
   switch (s) {
+    case delivery_state::held: return "held";
     case delivery_state::pending: return "pending";
     case delivery_state::failed: return "failed";
     case delivery_state::delivering: return "delivering";
@@ -137,7 +138,7 @@ std::string_view delivery_state_name(delivery_state s) {
 }
 
 std::optional<delivery_state> parse_delivery_state(std::string_view name) {
-  for (auto s : {delivery_state::pending, delivery_state::failed, delivery_state::delivering, delivery_state::delivered,
+  for (auto s : {delivery_state::held, delivery_state::pending, delivery_state::failed, delivery_state::delivering, delivery_state::delivered,
                  delivery_state::dead})
     if (delivery_state_name(s) == name) return s;
   return std::nullopt;
@@ -179,36 +180,86 @@ result<bool> outbox::exec(const char* sql) {
   return true;
 }
 
-result<std::size_t> outbox::enqueue(const std::vector<outbox_item>& items, std::int64_t now_ms) {
-  if (items.empty()) return std::size_t{0};
+result<std::size_t> outbox::in_transaction(const std::function<result<std::size_t>()>& work) {
   if (auto r = exec("BEGIN IMMEDIATE"); !r) return r.err();
-  std::size_t added = 0;
-  auto write = [&]() -> result<bool> {
-    for (const outbox_item& item : items) {
-      statement n(db_, "INSERT OR IGNORE INTO notice (id, type, time, envelope, created_ms) VALUES (?, ?, ?, ?, ?)");
-      n.bind(1, item.notice_id).bind(2, item.type).bind(3, item.time).bind(4, item.envelope).bind(5, now_ms);
-      if (auto r = n.step(); !r) return r.err();
-      if (sqlite3_changes(db_) == 0) continue;  // announced before
-      for (const auto& d : item.deliveries) {
-        statement s(db_,
-                    "INSERT OR IGNORE INTO delivery (notice_id, sink, state, body, content_type, created_ms, next_attempt_ms) "
-                    "VALUES (?, ?, 'pending', ?, ?, ?, ?)");
-        s.bind(1, item.notice_id).bind(2, d.sink).bind_blob(3, d.body).bind(4, d.content_type).bind(5, now_ms).bind(6, now_ms);
-        if (auto r = s.step(); !r) return r.err();
-        added += static_cast<std::size_t>(sqlite3_changes(db_));
-      }
-    }
-    return true;
-  };
-  if (auto r = write(); !r) {
+  auto n = work();
+  if (!n) {
     exec("ROLLBACK");
-    return r.err();
+    return n;
   }
   if (auto r = exec("COMMIT"); !r) {
     exec("ROLLBACK");
     return r.err();
   }
+  return n;
+}
+
+result<std::size_t> outbox::insert(const std::vector<outbox_item>& items, std::int64_t now_ms, bool held) {
+  std::size_t added = 0;
+  for (const outbox_item& item : items) {
+    statement n(db_, "INSERT OR IGNORE INTO notice (id, type, time, envelope, created_ms) VALUES (?, ?, ?, ?, ?)");
+    n.bind(1, item.notice_id).bind(2, item.type).bind(3, item.time).bind(4, item.envelope).bind(5, now_ms);
+    if (auto r = n.step(); !r) return r.err();
+    if (sqlite3_changes(db_) == 0) continue;  // announced before
+    for (const auto& d : item.deliveries) {
+      statement s(db_,
+                  "INSERT OR IGNORE INTO delivery (notice_id, sink, state, body, content_type, created_ms, next_attempt_ms, "
+                  "lease_pid) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+      s.bind(1, item.notice_id).bind(2, d.sink).bind(3, std::string(held ? "held" : "pending")).bind_blob(4, d.body);
+      s.bind(5, d.content_type).bind(6, now_ms).bind(7, now_ms);
+      held ? s.bind(8, static_cast<std::int64_t>(::getpid())) : s.bind(8, std::optional<int>());
+      if (auto r = s.step(); !r) return r.err();
+      added += static_cast<std::size_t>(sqlite3_changes(db_));
+    }
+  }
   return added;
+}
+
+result<std::size_t> outbox::enqueue(const std::vector<outbox_item>& items, std::int64_t now_ms) {
+  if (items.empty()) return std::size_t{0};
+  return in_transaction([&] { return insert(items, now_ms, false); });
+}
+
+result<std::size_t> outbox::hold(const std::vector<outbox_item>& items, std::int64_t now_ms) {
+  if (items.empty()) return std::size_t{0};
+  return in_transaction([&] { return insert(items, now_ms, true); });
+}
+
+result<std::size_t> outbox::commit_held(const std::vector<outbox_item>& items, const std::vector<std::string>& planned_ids,
+                                        bool settle_orphans, std::int64_t now_ms) {
+  return in_transaction([&]() -> result<std::size_t> {
+    // Held notices of processes that ended while applying, and this process's own.
+    std::vector<std::pair<std::string, std::int64_t>> held;
+    {
+      statement s(db_, "SELECT DISTINCT notice_id, lease_pid FROM delivery WHERE state = 'held'");
+      for (;;) {
+        auto more = s.step();
+        if (!more) return more.err();
+        if (!*more) break;
+        held.emplace_back(s.text(0), s.integer(1));
+      }
+    }
+    const std::set<std::string> planned(planned_ids.begin(), planned_ids.end());
+    for (const auto& [id, pid] : held) {
+      const bool mine = pid == ::getpid();
+      if (!mine && process_runs(pid)) continue;  // another run is applying it now
+      if (mine || planned.count(id)) {
+        for (const char* sql : {"DELETE FROM delivery WHERE notice_id = ? AND state = 'held'",
+                                "DELETE FROM notice WHERE id = ? AND NOT EXISTS (SELECT 1 FROM delivery WHERE notice_id = notice.id)"}) {
+          statement d(db_, sql);
+          d.bind(1, id);
+          if (auto r = d.step(); !r) return r.err();
+        }
+      } else if (settle_orphans) {
+        statement u(db_, "UPDATE delivery SET state = 'pending', lease_pid = NULL, next_attempt_ms = ?, "
+                         "last_error = 'held by a run that ended while applying; its change is in effect' "
+                         "WHERE notice_id = ? AND state = 'held'");
+        u.bind(1, now_ms).bind(2, id);
+        if (auto r = u.step(); !r) return r.err();
+      }
+    }
+    return insert(items, now_ms, false);
+  });
 }
 
 result<bool> outbox::release_orphans(std::int64_t now_ms) {
@@ -341,6 +392,7 @@ result<std::vector<sink_counts>> outbox::counts() {
     if (out.empty() || out.back().sink != sink) out.push_back({sink});
     const auto n = static_cast<std::size_t>(s.integer(2));
     switch (parse_delivery_state(s.text(1)).value_or(delivery_state::failed)) {
+      case delivery_state::held: out.back().held = n; break;
       case delivery_state::pending: out.back().pending = n; break;
       case delivery_state::failed: out.back().failed = n; break;
       case delivery_state::delivering: out.back().delivering = n; break;
@@ -352,10 +404,10 @@ result<std::vector<sink_counts>> outbox::counts() {
 }
 
 result<std::size_t> outbox::replay(const std::string& id, std::int64_t now_ms) {
-  if (auto r = exec("BEGIN IMMEDIATE"); !r) return r.err();
-  auto run = [&]() -> result<std::size_t> {
+  return in_transaction([&]() -> result<std::size_t> {
     statement s(db_, "UPDATE delivery SET state = 'pending', next_attempt_ms = ?1, created_ms = ?1, lease_until_ms = NULL, "
-                     "lease_pid = NULL WHERE (CAST(id AS TEXT) = ?2 OR notice_id = ?2) AND state != 'delivering' RETURNING sink");
+                     "lease_pid = NULL WHERE (CAST(id AS TEXT) = ?2 OR notice_id = ?2) AND state NOT IN ('delivering', 'held') "
+                     "RETURNING sink");
     s.bind(1, now_ms).bind(2, id);
     std::set<std::string> sinks;
     std::size_t n = 0;
@@ -372,10 +424,7 @@ result<std::size_t> outbox::replay(const std::string& id, std::int64_t now_ms) {
       if (auto r = d.step(); !r) return r.err();
     }
     return n;
-  };
-  auto n = run();
-  exec(n ? "COMMIT" : "ROLLBACK");
-  return n;
+  });
 }
 
 }  // namespace linemgr

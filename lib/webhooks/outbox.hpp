@@ -2,6 +2,7 @@
 // The durable outbox (SQLite, WAL): every notice and one delivery per sink it matches are
 // written in one transaction before any delivery is tried, so a crash loses nothing.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,9 +14,10 @@ struct sqlite3;
 
 namespace linemgr {
 
-// Where a delivery stands: pending (not tried yet), failed (tried, will be retried),
+// Where a delivery stands: held (written before its change is applied; not sent until the
+// change's outcome is known), pending (not tried yet), failed (tried, will be retried),
 // delivering (claimed by a running process), delivered, or dead (given up; can be replayed).
-enum class delivery_state : std::uint8_t { pending, failed, delivering, delivered, dead };
+enum class delivery_state : std::uint8_t { held, pending, failed, delivering, delivered, dead };
 std::string_view delivery_state_name(delivery_state s);
 std::optional<delivery_state> parse_delivery_state(std::string_view name);
 
@@ -44,7 +46,7 @@ struct outbox_item {
 // Counts of deliveries by state for one sink.
 struct sink_counts {
   std::string sink;
-  std::size_t pending = 0, failed = 0, delivering = 0, delivered = 0, dead = 0;
+  std::size_t held = 0, pending = 0, failed = 0, delivering = 0, delivered = 0, dead = 0;
 };
 
 // An open outbox file. Several processes may share one file; claims are leases.
@@ -59,6 +61,17 @@ class outbox {
   // Writes the items in one transaction. A notice id already in the outbox is not written again
   // (its deliveries stay as they are). Returns the number of deliveries added.
   result<std::size_t> enqueue(const std::vector<outbox_item>& items, std::int64_t now_ms);
+
+  // Before a plan is applied: writes its notices as held by this process, so that a crash while
+  // applying loses no announcement. Notices already in the outbox are left as they are.
+  result<std::size_t> hold(const std::vector<outbox_item>& items, std::int64_t now_ms);
+  // After the plan was applied: drops this process's held notices and enqueues the final ones
+  // (whose successes carry the same ids), in one transaction. Held notices of processes that
+  // no longer run are settled too: dropped when their id is among `planned_ids` (this run
+  // decided that change again), else, when `settle_orphans` (a full reconcile, which would have
+  // planned the change were it not in effect), released for delivery.
+  result<std::size_t> commit_held(const std::vector<outbox_item>& items, const std::vector<std::string>& planned_ids,
+                                  bool settle_orphans, std::int64_t now_ms);
 
   // Claims the oldest due delivery of `sink` (pending or failed with next_attempt <= now, or
   // delivering under an expired lease), marks it delivering until `lease_until_ms` and counts the
@@ -91,6 +104,8 @@ class outbox {
   explicit outbox(sqlite3* db);
   result<bool> exec(const char* sql);
   result<bool> release_orphans(std::int64_t now_ms);
+  result<std::size_t> insert(const std::vector<outbox_item>& items, std::int64_t now_ms, bool held);
+  result<std::size_t> in_transaction(const std::function<result<std::size_t>()>& work);
   sqlite3* db_ = nullptr;
 };
 

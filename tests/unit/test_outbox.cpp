@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "webhooks/delivery.hpp"
@@ -103,6 +104,44 @@ TEST_SUITE("webhooks::outbox") {
     CHECK(r->notice_id == "n1");
     CHECK(r->created_ms == 500);  // its age starts again
     CHECK(box->replay("no-such-id", 0).value() == 0);
+  }
+
+  TEST_CASE("held notices: not sent while their change is applied, replaced by the outcome, settled after a crash") {
+    temp_outbox t;
+    auto box = outbox::open(t.path);
+    REQUIRE(box);
+    REQUIRE(box->hold({item("ok", {"a"}), item("fails", {"a"})}, 0));
+    CHECK_FALSE(box->claim("a", 0, 100).value());  // held: nothing to send yet
+    CHECK(box->counts().value()[0].held == 2);
+    // Applied: "ok" went through, "fails" failed and is announced as its failure notice instead.
+    CHECK(box->commit_held({item("ok", {"a"}), item("fails-failed", {"a"})}, {"ok", "fails"}, false, 10).value() == 2);
+    auto rows = box->list(std::nullopt, 10).value();
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[0].notice_id == "fails-failed");
+    CHECK(rows[1].notice_id == "ok");
+    CHECK(rows[1].state == delivery_state::pending);
+
+    // A run that is killed while applying leaves its notices held under a pid that no longer runs.
+    const pid_t child = ::fork();
+    if (child == 0) {
+      auto other = outbox::open(t.path);
+      const bool held = other && other->hold({item("applied-before-crash", {"a"}), item("not-applied", {"a"})}, 20);
+      ::_exit(held ? 0 : 1);
+    }
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    REQUIRE(WEXITSTATUS(status) == 0);
+    // A scoped run (listen, reconcile-unit) leaves them held; it cannot tell.
+    REQUIRE(box->commit_held({}, {}, false, 30));
+    CHECK(box->counts().value()[0].held == 2);
+    // A full run planned "not-applied" again (so it decides that one) and not the other (in effect now).
+    REQUIRE(box->commit_held({item("not-applied", {"a"})}, {"not-applied"}, true, 40));
+    const auto c = box->counts().value()[0];
+    CHECK(c.held == 0);
+    rows = box->list(delivery_state::pending, 10).value();
+    std::vector<std::string> ids;
+    for (const auto& r : rows) ids.push_back(r.notice_id);
+    CHECK(ids == std::vector<std::string>{"not-applied", "applied-before-crash", "fails-failed", "ok"});
   }
 
   TEST_CASE("the delivery policy: 2xx delivered, 410 disables, others retry until the maximum age") {

@@ -245,6 +245,20 @@ class Webhooks(unittest.TestCase):
         self.assertEqual(ids.count(first), 2)  # the interrupted one again, same id
         self.assertEqual({r["state"] for r in self.deliveries(cfg)}, {"delivered"})
 
+    def test_a_slow_sink_does_not_hold_up_the_others(self):
+        self.receiver.script["/slow"] = [(200, {}, 4)]
+        cfg = self.config(self.sink("slow", "/slow", "", 'types = ["unit.*"]') + self.sink("fast", "/fast", "", 'types = ["unit.*"]'),
+                          flush_timeout=3)
+        rc, out, err = self.reconcile(cfg)
+        self.assertEqual(rc, 0, err)
+        n = sum(1 for c in json.loads(out)["changes"] if c["op"] == "set_unit_class")
+        self.assertGreater(n, 10)
+        self.assertEqual(len(self.receiver.on("/fast")), n)  # all of them while the slow one took its first
+        self.assertLessEqual(len(self.receiver.on("/slow")), 1)
+        states = {(r["sink"], r["state"]) for r in self.deliveries(cfg)}
+        self.assertEqual({s for k, s in states if k == "fast"}, {"delivered"})
+        self.assertTrue({s for k, s in states if k == "slow"} <= {"pending", "failed"})
+
     def test_redirects_are_failures_and_not_followed(self):
         self.receiver.script["/moved"] = [(302, {"Location": "/elsewhere"}, 0)]
         cfg = self.config(self.sink("moved", "/moved", "", 'types = ["reconcile.completed"]'), flush_timeout=1)
