@@ -200,6 +200,7 @@ result<delivery_summary> deliver_due(outbox& box, const webhook_settings& settin
   std::vector<std::string> names;
   for (const webhook_sink& s : settings.sinks) names.push_back(s.name);
   auto stopped = [&] { return stop && stop->load(); };
+  if (auto r = box.release_interrupted(now_ms()); !r) return r.err();
 
   for (;;) {
     const std::int64_t now = now_ms();

@@ -165,7 +165,7 @@ result<outbox> outbox::open(const std::string& path) {
   }
   outbox box(db);
   sqlite3_busy_timeout(db, 10000);
-  for (const char* sql : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON", schema})
+  for (const char* sql : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON", schema})
     if (auto r = box.exec(sql); !r) return error{error_kind::io, fmt::format("{}: {}", path, r.err().message)};
   return box;
 }
@@ -181,16 +181,24 @@ result<bool> outbox::exec(const char* sql) {
 }
 
 result<std::size_t> outbox::in_transaction(const std::function<result<std::size_t>()>& work) {
-  if (auto r = exec("BEGIN IMMEDIATE"); !r) return r.err();
-  auto n = work();
-  if (!n) {
-    exec("ROLLBACK");
-    return n;
-  }
-  if (auto r = exec("COMMIT"); !r) {
-    exec("ROLLBACK");
-    return r.err();
-  }
+  // Notices are written with a full sync: once committed, they survive a power cut. Delivery
+  // bookkeeping outside these transactions syncs less (WAL, NORMAL): a lost "delivered" mark
+  // means one more delivery of the same webhook-id, which at-least-once allows.
+  if (auto r = exec("PRAGMA synchronous=FULL"); !r) return r.err();
+  auto n = [&]() -> result<std::size_t> {
+    if (auto r = exec("BEGIN IMMEDIATE"); !r) return r.err();
+    auto done = work();
+    if (!done) {
+      exec("ROLLBACK");
+      return done;
+    }
+    if (auto r = exec("COMMIT"); !r) {
+      exec("ROLLBACK");
+      return r.err();
+    }
+    return done;
+  }();
+  exec("PRAGMA synchronous=NORMAL");
   return n;
 }
 
@@ -262,7 +270,7 @@ result<std::size_t> outbox::commit_held(const std::vector<outbox_item>& items, c
   });
 }
 
-result<bool> outbox::release_orphans(std::int64_t now_ms) {
+result<bool> outbox::release_interrupted(std::int64_t now_ms) {
   std::set<std::int64_t> gone;
   {
     statement s(db_, "SELECT DISTINCT lease_pid FROM delivery WHERE state = 'delivering'");
@@ -285,7 +293,6 @@ result<bool> outbox::release_orphans(std::int64_t now_ms) {
 }
 
 result<std::optional<delivery_row>> outbox::claim(const std::string& sink, std::int64_t now_ms, std::int64_t lease_until_ms) {
-  if (auto r = release_orphans(now_ms); !r) return r.err();
   std::int64_t id = 0;
   {
     statement s(db_, "UPDATE delivery SET state = 'delivering', attempts = attempts + 1, lease_until_ms = ?, lease_pid = ? "

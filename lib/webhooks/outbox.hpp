@@ -73,9 +73,11 @@ class outbox {
   result<std::size_t> commit_held(const std::vector<outbox_item>& items, const std::vector<std::string>& planned_ids,
                                   bool settle_orphans, std::int64_t now_ms);
 
+  // Makes deliveries left delivering by a process that no longer runs due again (a crash mid-request).
+  result<bool> release_interrupted(std::int64_t now_ms);
   // Claims the oldest due delivery of `sink` (pending or failed with next_attempt <= now, or
   // delivering under an expired lease), marks it delivering until `lease_until_ms` and counts the
-  // attempt. Deliveries left delivering by a process that no longer runs are released first.
+  // attempt.
   result<std::optional<delivery_row>> claim(const std::string& sink, std::int64_t now_ms, std::int64_t lease_until_ms);
   // The earliest next attempt among the sinks' pending and failed deliveries.
   result<std::optional<std::int64_t>> next_due(const std::vector<std::string>& sinks);
@@ -103,7 +105,6 @@ class outbox {
  private:
   explicit outbox(sqlite3* db);
   result<bool> exec(const char* sql);
-  result<bool> release_orphans(std::int64_t now_ms);
   result<std::size_t> insert(const std::vector<outbox_item>& items, std::int64_t now_ms, bool held);
   result<std::size_t> in_transaction(const std::function<result<std::size_t>()>& work);
   sqlite3* db_ = nullptr;

@@ -57,12 +57,15 @@ class Receiver:
                     steps = receiver.script.get(self.path, [(200, {}, 0)])
                     status, extra, delay = steps.pop(0) if len(steps) > 1 else steps[0]
                 time.sleep(delay)
-                self.send_response(status)
-                for k, v in extra.items():
-                    self.send_header(k, v)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"ok")
+                try:
+                    self.send_response(status)
+                    for k, v in extra.items():
+                        self.send_header(k, v)
+                    self.send_header("Content-Length", "2")
+                    self.end_headers()
+                    self.wfile.write(b"ok")
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (killed, or past its flush timeout)
 
             do_POST = do_PUT = do_PATCH = do_GET = handle_any
 
