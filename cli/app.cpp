@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "settings.hpp"
 #include "webhooks.hpp"
 
 namespace linemgr::cli {
@@ -144,6 +145,15 @@ int run(int argc, char** argv) {
   hooks_replay->add_option("ID", wh.id, "A delivery number or a notice id, as `webhooks deliveries` shows them")->required();
   add_config(hooks_replay);
 
+  config_options co;
+  auto* config_cmd = app.add_subcommand("config", "Show the effective configuration, or check it without connecting anywhere");
+  config_cmd->require_subcommand(1);
+  auto* config_show = config_cmd->add_subcommand("show", "Every setting, its value (secrets masked) and where it came from");
+  config_show->add_option("--config", co.config, "The configuration file (default: as for reconcile-all)");
+  add_format(config_show, co.format);
+  auto* config_check = config_cmd->add_subcommand("check", "Read and validate the configuration, the environment and the sinks");
+  config_check->add_option("--config", co.config, "The configuration file (default: as for reconcile-all)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -160,6 +170,10 @@ int run(int argc, char** argv) {
     if (explain_cmd->parsed()) return explain(ex);
     if (manager_cmd->parsed()) return manager_of(mo);
     if (listen_cmd->parsed()) return listen(li);
+    if (config_cmd->parsed()) {
+      co.action = config_show->parsed() ? "show" : "check";
+      return config_command(co);
+    }
     if (hooks_cmd->parsed()) {
       for (CLI::App* sub : hooks_cmd->get_subcommands()) wh.action = sub->get_name();
       return webhooks_command(wh);

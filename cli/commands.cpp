@@ -15,11 +15,15 @@
 #include "io/plan_output.hpp"
 #include "io/snapshot_file.hpp"
 #include "os2mo/os2mo.hpp"
+#include "settings.hpp"
 #include "webhooks.hpp"
 
 namespace linemgr::cli {
 
-int reconcile(const reconcile_options& o) {
+int reconcile(const reconcile_options& given) {
+  reconcile_options o = given;
+  // The gatekeeper's DRY_RUN, unless the command line asks for a written result.
+  if (!o.dry_run && o.write_snapshot.empty() && env_dry_run().value_or(false)) o.dry_run = true;
   if (o.dry_run && !o.write_snapshot.empty())
     usage("--write-snapshot writes the applied plan; leave out --dry-run to apply it");
   // Sinks first: a bad [[webhook]] table stops the run before anything is changed.

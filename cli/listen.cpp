@@ -18,6 +18,7 @@
 #include "sources.hpp"
 #include "io/snapshot_file.hpp"
 #include "reconciler.hpp"
+#include "settings.hpp"
 
 namespace linemgr::cli {
 
@@ -97,31 +98,33 @@ std::string summary(const totals& t, bool json) {
 
 }  // namespace
 
-// AMQP settings from flags, then the environment names the Python integrations use.
+// AMQP settings: flags > the environment names the Python integrations use > [amqp] > defaults.
 amqp_settings amqp_settings_from(const listen_options& o) {
   amqp_settings s;
-  const std::string url = !o.amqp_url.empty() ? o.amqp_url : env({"AMQP_URL", "AMQP__URL", "FASTRAMQPI__AMQP__URL"});
+  const file_connections file = read_file_connections(o.source.config);
+  const auto& aq = file.tables.amqp;
+  const std::string url = pick(o.amqp_url, "--amqp-url", {"AMQP_URL", "AMQP__URL", "FASTRAMQPI__AMQP__URL"}, file, aq, "url").value;
   if (!url.empty()) {
     take(parse_amqp_url(url, s));
   } else {
-    if (const std::string h = env({"AMQP_HOST"}); !h.empty()) s.host = h;
-    if (const std::string p = env({"AMQP_PORT"}); !p.empty()) {
+    s.host = pick("", "", {"AMQP_HOST"}, file, aq, "host", s.host).value;
+    if (const resolved p = pick("", "", {"AMQP_PORT"}, file, aq, "port"); !p.value.empty()) {
       char* end = nullptr;
-      const long port = std::strtol(p.c_str(), &end, 10);
-      if (*end || port <= 0 || port > 65535) throw failure{{error_kind::config, fmt::format("AMQP_PORT: \"{}\" is not a port", p)}};
+      const long port = std::strtol(p.value.c_str(), &end, 10);
+      if (*end || port <= 0 || port > 65535)
+        throw failure{{error_kind::config, fmt::format("{}: AMQP port \"{}\" is not a port", p.source, p.value)}};
       s.port = static_cast<int>(port);
     }
-    if (const std::string u = env({"AMQP_USERNAME"}); !u.empty()) s.username = u;
-    if (const std::string w = env({"AMQP_PASSWORD"}); !w.empty()) s.password = w;
-    if (const std::string v = env({"AMQP_VHOST"}); !v.empty()) s.vhost = v;
+    s.username = pick("", "", {"AMQP_USERNAME"}, file, aq, "username", s.username).value;
+    s.password = pick("", "", {"AMQP_PASSWORD"}, file, aq, "password", s.password, true).value;
+    s.vhost = pick("", "", {"AMQP_VHOST"}, file, aq, "vhost", s.vhost).value;
   }
-  s.queue = !o.amqp_queue.empty() ? o.amqp_queue : env({"AMQP_QUEUE"});
-  if (s.queue.empty()) s.queue = "linemgr";
+  s.queue = pick(o.amqp_queue, "--amqp-queue", {"AMQP_QUEUE"}, file, aq, "queue", "linemgr").value;
   s.declare = o.declare;
   s.dead_letter_exchange = o.dead_letter_exchange;
   s.prefetch = o.prefetch;
   s.heartbeat_s = o.heartbeat_s;
-  s.ca_file = o.amqp_ca_file;
+  s.ca_file = pick(o.amqp_ca_file, "--amqp-ca-file", {}, file, aq, "ca_file").value;
   return s;
 }
 
@@ -135,7 +138,8 @@ int listen(const listen_options& o) {
   if (o.from == "mo-events" && !o.source.snapshot.empty()) usage("--source mo-events reads OS2mo's events: use --mo-url, not --snapshot");
   loaded source = open_source(o.source);
   const bool today_given = !o.source.today.empty();
-  reconciler engine(std::move(source), o.dry_run, today_given);
+  const bool dry_run = o.dry_run || (o.write_snapshot.empty() && env_dry_run().value_or(false));
+  reconciler engine(std::move(source), dry_run, today_given);
   const std::unique_ptr<webhooks> hooks = webhooks::open(o.source.config, o.webhook_flush_timeout_s);
   if (hooks) {
     engine.announce_to(hooks.get());

@@ -9,6 +9,8 @@
 #include "environment.hpp"
 #include "io/config_file.hpp"
 #include "io/snapshot_file.hpp"
+#include "io/config_env.hpp"
+#include "settings.hpp"
 #include "webhooks.hpp"
 
 namespace linemgr::cli {
@@ -38,33 +40,45 @@ std::string read_secret_file(const std::string& path) {
 }  // namespace
 
 os2mo_settings os2mo_settings_from(const source_options& o) {
+  const file_connections file = read_file_connections(o.config);
+  const auto& mo = file.tables.os2mo;
   os2mo_settings s;
-  s.url = o.mo_url;
-  s.auth.token = o.token_file.empty() ? env({"OS2MO_API_TOKEN"}) : read_secret_file(o.token_file);
-  s.auth.client_id = env({"CLIENT_ID", "FASTRAMQPI__CLIENT_ID"});
-  s.auth.client_secret = env({"CLIENT_SECRET", "FASTRAMQPI__CLIENT_SECRET"});
-  s.auth.auth_server = env({"AUTH_SERVER", "FASTRAMQPI__AUTH_SERVER"});
-  if (const std::string realm = env({"AUTH_REALM", "FASTRAMQPI__AUTH_REALM"}); !realm.empty()) s.auth.realm = realm;
-  s.http.ca_file = o.ca_file;
+  s.url = pick(o.mo_url, "--mo-url", {"OS2MO_API_URL", "MO_URL", "FASTRAMQPI__MO_URL"}, file, mo, "url").value;
+  s.auth.token = o.token_file.empty() ? pick("", "", {"OS2MO_API_TOKEN"}, file, mo, "token", "", true).value
+                                      : read_secret_file(o.token_file);
+  s.auth.client_id = pick("", "", {"CLIENT_ID", "FASTRAMQPI__CLIENT_ID"}, file, mo, "client_id").value;
+  s.auth.client_secret = pick("", "", {"CLIENT_SECRET", "FASTRAMQPI__CLIENT_SECRET"}, file, mo, "client_secret", "", true).value;
+  s.auth.auth_server = pick("", "", {"AUTH_SERVER", "FASTRAMQPI__AUTH_SERVER"}, file, mo, "auth_server").value;
+  if (const std::string realm = pick("", "", {"AUTH_REALM", "FASTRAMQPI__AUTH_REALM"}, file, mo, "auth_realm").value; !realm.empty())
+    s.auth.realm = realm;
+  s.http.ca_file = pick(o.ca_file, "--ca-file", {}, file, mo, "ca_file").value;
   if (s.auth.token.empty() && !s.auth.uses_client_credentials())
-    throw failure{{error_kind::config, "no OS2mo credentials: set OS2MO_API_TOKEN, pass --token-file, or set CLIENT_ID, "
-                                       "CLIENT_SECRET and AUTH_SERVER"}};
+    throw failure{{error_kind::config, "no OS2mo credentials: set OS2MO_API_TOKEN, pass --token-file, set CLIENT_ID, "
+                                       "CLIENT_SECRET and AUTH_SERVER, or give [os2mo] token in the configuration file"}};
   if (s.auth.uses_client_credentials() && (s.auth.client_secret.empty() || s.auth.auth_server.empty()))
     throw failure{{error_kind::config, "CLIENT_ID is set: CLIENT_SECRET and AUTH_SERVER are needed too"}};
   return s;
 }
 
+// The OS2mo URL from the flag, the environment or the file (empty when none names one).
+std::string mo_url_of(const source_options& o) {
+  if (!o.mo_url.empty() || !o.snapshot.empty()) return o.mo_url;
+  const file_connections file = read_file_connections(o.config);
+  return pick("", "--mo-url", {"OS2MO_API_URL", "MO_URL", "FASTRAMQPI__MO_URL"}, file, file.tables.os2mo, "url").value;
+}
+
 loaded open_source(source_options o) {
   loaded l;
-  if (o.snapshot.empty() && o.mo_url.empty()) o.mo_url = env({"OS2MO_API_URL", "MO_URL", "FASTRAMQPI__MO_URL"});
+  o.mo_url = mo_url_of(o);
   if (o.snapshot.empty() && o.mo_url.empty())
-    usage("name a source: --snapshot FILE, or --mo-url URL (or set OS2MO_API_URL)");
+    usage("name a source: --snapshot FILE, or --mo-url URL (or set OS2MO_API_URL, or [os2mo] url in the configuration file)");
   if (!o.today.empty()) {
     const auto given = parse_date(o.today);
     if (!given) usage(fmt::format("--today: not a date: \"{}\" (use YYYY-MM-DD)", o.today));
     l.today = *given;
   }
   if (const auto path = config_path(o.config)) l.cfg = take(read_config_file(*path));
+  take(apply_config_env(l.cfg, process_env));  // the gatekeeper's environment overrides the file
   if (o.snapshot.empty()) {
     l.mo = std::make_unique<os2mo_connection>(os2mo_settings_from(o));
   } else {
@@ -88,8 +102,7 @@ loaded load(source_options o, const std::optional<std::string>& scope_unit) {
 
 // The source as people name it in messages.
 std::string source_name(const source_options& o) {
-  return o.snapshot.empty() ? "OS2mo at " + (o.mo_url.empty() ? env({"OS2MO_API_URL", "MO_URL", "FASTRAMQPI__MO_URL"}) : o.mo_url)
-                            : o.snapshot;
+  return o.snapshot.empty() ? "OS2mo at " + mo_url_of(o) : o.snapshot;
 }
 
 void usage(std::string message) { throw failure{{error_kind::usage, std::move(message)}}; }

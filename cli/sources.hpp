@@ -32,8 +32,10 @@ struct loaded {
 
 // The first non-empty environment variable of `names`.
 std::string env(std::initializer_list<const char*> names);
-// OS2mo settings from flags and the environment names the Python integrations use.
+// OS2mo settings: flags > the environment names the Python integrations use > [os2mo] > defaults.
 os2mo_settings os2mo_settings_from(const source_options& o);
+// The OS2mo URL (flag, environment or file) when the source is OS2mo; empty with --snapshot.
+std::string mo_url_of(const source_options& o);
 // Reads the settings, the snapshot (a file, all of OS2mo, or from OS2mo just what `scope_unit`
 // needs) and the day.
 loaded load(source_options o, const std::optional<std::string>& scope_unit = std::nullopt);

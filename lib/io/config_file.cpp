@@ -170,4 +170,76 @@ result<config> read_config_file(const std::string& path) {
   return parse_config(text.str(), path);
 }
 
+namespace {
+
+std::string quoted(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string list(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + quoted(items[i]);
+  return out + "]";
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> config_entries(const config& cfg) {
+  std::vector<std::pair<std::string, std::string>> e;
+  std::vector<std::string> modules;
+  for (const auto& [on, name] : {std::pair{cfg.modules.hierarchy, "hierarchy"}, {cfg.modules.managers, "managers"},
+                                 {cfg.modules.validity, "validity"}, {cfg.modules.elevation, "elevation"}})
+    if (on) modules.emplace_back(name);
+  e.emplace_back("modules", list(modules));
+  const auto& h = cfg.hierarchy;
+  e.emplace_back("hierarchy.top_level", list(h.top_level));
+  e.emplace_back("hierarchy.hidden_roots", list(h.hidden_roots));
+  e.emplace_back("hierarchy.self_owned_roots", list(h.self_owned_roots));
+  e.emplace_back("hierarchy.external_roots", list(h.external_roots));
+  e.emplace_back("hierarchy.enable_hide_logic", h.enable_hide_logic ? "true" : "false");
+  std::vector<std::string> levels;
+  for (const auto& l : h.levels) levels.push_back(l.source);
+  e.emplace_back("hierarchy.levels", list(levels));
+  e.emplace_back("hierarchy.hidden_engagement_types", list(h.hidden_engagement_types));
+  e.emplace_back("hierarchy.exclude_manager_engagements",
+                 quoted(h.exclude_manager_engagements == exclude_managers::off        ? "off"
+                        : h.exclude_manager_engagements == exclude_managers::any_unit ? "any_unit"
+                                                                                      : "same_unit"));
+  e.emplace_back("hierarchy.count_associations", h.count_associations ? "true" : "false");
+  e.emplace_back("hierarchy.classes.line_management", quoted(h.classes.line_management));
+  e.emplace_back("hierarchy.classes.self_owned", quoted(h.classes.self_owned));
+  e.emplace_back("hierarchy.classes.external", quoted(h.classes.external));
+  e.emplace_back("hierarchy.classes.hidden", quoted(h.classes.hidden));
+  e.emplace_back("hierarchy.classes.outside", quoted(h.classes.outside));
+  const auto& m = cfg.managers;
+  e.emplace_back("managers.leder_suffix", quoted(m.leder_suffix));
+  e.emplace_back("managers.excluded_prefix", quoted(m.excluded_prefix));
+  e.emplace_back("managers.led_adm_suffix", quoted(m.led_adm_suffix));
+  e.emplace_back("managers.manager_type", quoted(m.manager_type));
+  e.emplace_back("managers.responsibilities", list(m.responsibilities));
+  e.emplace_back("managers.tie_policy", quoted(m.ties == tie_policy::skip_unit ? "skip_unit" : "lowest_person_id"));
+  e.emplace_back("managers.termination_scope", quoted(m.termination == termination_scope::managed_units ? "managed_units"
+                                                      : m.termination == termination_scope::all_managers ? "all_managers"
+                                                                                                         : "none"));
+  e.emplace_back("managers.update_level_on_mismatch", m.update_level_on_mismatch ? "true" : "false");
+  for (const auto& [unit_level, manager_level] : m.level_mapping)
+    e.emplace_back("managers.level_mapping." + quoted(unit_level), quoted(manager_level));
+  e.emplace_back("validity.action", quoted(cfg.validity.action == validity_action::terminate ? "terminate" : "vacate"));
+  e.emplace_back("validity.engagement_scope", quoted(cfg.validity.scope == engagement_scope::any_unit ? "any_unit" : "same_unit"));
+  e.emplace_back("validity.ignored_engagement_types", list(cfg.validity.ignored_engagement_types));
+  e.emplace_back("elevation.terminate_others", quoted(cfg.elevation.others == terminate_others::none        ? "none"
+                                                      : cfg.elevation.others == terminate_others::same_type ? "same_type"
+                                                                                                            : "all"));
+  e.emplace_back("elevation.move", quoted(cfg.elevation.move == move_policy::never            ? "never"
+                                          : cfg.elevation.move == move_policy::if_not_in_unit ? "if_not_in_unit"
+                                                                                              : "always"));
+  e.emplace_back("elevation.window_days", std::to_string(cfg.elevation.window_days));
+  return e;
+}
+
 }  // namespace linemgr

@@ -2,6 +2,8 @@
 // Reading the rules configuration from TOML (formats.md §2).
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/config.hpp"
 #include "core/result.hpp"
@@ -13,5 +15,9 @@ namespace linemgr {
 result<config> parse_config(std::string_view text, std::string_view source);
 // Reads and parses a configuration file (unreadable: kind io).
 result<config> read_config_file(const std::string& path);
+
+// Every rules key with its value as TOML would write it (strings quoted, lists in brackets), in
+// the order of formats.md §2: what `linemgr config show` prints.
+std::vector<std::pair<std::string, std::string>> config_entries(const config& cfg);
 
 }  // namespace linemgr

@@ -2,6 +2,8 @@
 // Internal to the TOML readers (rules configuration, webhook sinks): typed access to TOML
 // nodes whose failures name the file, the line and the key.
 #include <cstdint>
+#include <fstream>
+#include <sstream>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -10,6 +12,8 @@
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
+
+#include "io/env.hpp"
 
 namespace linemgr {
 
@@ -77,6 +81,36 @@ class toml_reader {
       names += names.empty() ? name : fmt::format(" | {}", name);
     }
     fail(n, key, fmt::format("\"{}\" is not one of {}", v, names));
+  }
+  // A secret: { env = "NAME" } or { file = "/path" } with an optional prefix, never written inline.
+  // Resolved now: a variable that is not set or a file that cannot be read is an error.
+  std::string secret(const toml::node& n, const std::string& key, const env_lookup& env) const {
+    if (!n.is_table())
+      fail(n, key, "secrets are not written in the configuration file: use { env = \"NAME\" } or { file = \"/path\" }");
+    std::string env_name, file, prefix;
+    for (auto&& [k, v] : *n.as_table()) {
+      const std::string sub = fmt::format("{}.{}", key, k.str());
+      if (k.str() == "env") env_name = string(v, sub);
+      else if (k.str() == "file") file = string(v, sub);
+      else if (k.str() == "prefix") prefix = string(v, sub);
+      else unknown(v, sub);
+    }
+    if (env_name.empty() == file.empty()) fail(n, key, "name exactly one of env or file");
+    std::string value;
+    if (!env_name.empty()) {
+      const auto got = env(env_name);
+      if (!got || got->empty()) fail(n, key, fmt::format("the environment variable {} is not set", env_name));
+      value = *got;
+    } else {
+      std::ifstream in(file, std::ios::binary);
+      if (!in) fail(n, key, fmt::format("cannot read the secret file {}", file));
+      std::ostringstream text;
+      text << in.rdbuf();
+      value = text.str();
+      while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
+      if (value.empty()) fail(n, key, fmt::format("the secret file {} is empty", file));
+    }
+    return prefix + value;
   }
   std::string_view source() const { return source_; }
 

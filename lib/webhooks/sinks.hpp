@@ -9,6 +9,7 @@
 
 #include "core/notices.hpp"
 #include "core/result.hpp"
+#include "io/env.hpp"
 
 namespace linemgr {
 
@@ -46,11 +47,6 @@ struct webhook_settings {
   // The sink named `name`, or null.
   const webhook_sink* find(std::string_view name) const;
 };
-
-// Looks up an environment variable (injected so tests need not touch the process environment).
-using env_lookup = std::function<std::optional<std::string>(const std::string&)>;
-// The process environment.
-std::optional<std::string> process_env(const std::string& name);
 
 // Reads the [webhooks] table and the [[webhook]] tables of a configuration file's text; other
 // keys are left to the rules reader. Every failure (unknown key, bad value, missing secret,

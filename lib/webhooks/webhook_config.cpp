@@ -48,35 +48,7 @@ class webhook_reader : toml_reader {
     }
   }
 
-  // A secret: { env = "NAME" } or { file = "/path" }, with an optional prefix; never inline.
-  std::string secret(const toml::node& n, const std::string& key) const {
-    if (!n.is_table())
-      fail(n, key, "secrets are not written in the configuration file: use { env = \"NAME\" } or { file = \"/path\" }");
-    std::string env_name, file, prefix;
-    for (auto&& [k, v] : *n.as_table()) {
-      const std::string sub = fmt::format("{}.{}", key, k.str());
-      if (k.str() == "env") env_name = string(v, sub);
-      else if (k.str() == "file") file = string(v, sub);
-      else if (k.str() == "prefix") prefix = string(v, sub);
-      else unknown(v, sub);
-    }
-    if (env_name.empty() == file.empty()) fail(n, key, "name exactly one of env or file");
-    std::string value;
-    if (!env_name.empty()) {
-      const auto got = env_(env_name);
-      if (!got || got->empty()) fail(n, key, fmt::format("the environment variable {} is not set", env_name));
-      value = *got;
-    } else {
-      std::ifstream in(file, std::ios::binary);
-      if (!in) fail(n, key, fmt::format("cannot read the secret file {}", file));
-      std::ostringstream text;
-      text << in.rdbuf();
-      value = text.str();
-      while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
-      if (value.empty()) fail(n, key, fmt::format("the secret file {} is empty", file));
-    }
-    return prefix + value;
-  }
+  std::string secret(const toml::node& n, const std::string& key) const { return toml_reader::secret(n, key, env_); }
 
   std::string readable_file(const toml::node& n, const std::string& key) const {
     std::string path = string(n, key);
@@ -220,11 +192,6 @@ const webhook_sink* webhook_settings::find(std::string_view name) const {
   for (const webhook_sink& s : sinks)
     if (s.name == name) return &s;
   return nullptr;
-}
-
-std::optional<std::string> process_env(const std::string& name) {
-  if (const char* v = std::getenv(name.c_str())) return std::string(v);
-  return std::nullopt;
 }
 
 result<webhook_settings> parse_webhook_config(std::string_view text, std::string_view source, const env_lookup& env) {

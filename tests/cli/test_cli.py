@@ -69,13 +69,13 @@ class Cli(unittest.TestCase):
         with open(man_path, encoding="utf-8") as f:
             man = f.read().replace("\\-", "-")
         for sub in ("reconcile-all", "reconcile-unit", "explain", "manager-of", "listen", "webhooks list", "webhooks test",
-                    "webhooks deliver", "webhooks deliveries", "webhooks replay"):
+                    "webhooks deliver", "webhooks deliveries", "webhooks replay", "config show", "config check"):
             _, out, _ = run(*sub.split(), "--help")
             self.assertIn("--config", out)
             for flag in set(re.findall(r"(--[a-z][a-z-]+)", out)):
-                self.assertIn(flag, man, "%s %s is not in man/linemgr.1" % (sub, flag))
-            if sub.startswith("webhooks"):
-                self.assertIn("webhooks " + sub.split()[1], man)
+                self.assertTrue(flag in man, "%s %s is not in man/linemgr.1" % (sub, flag))
+            if " " in sub:
+                self.assertTrue(sub in man, "%s is not in man/linemgr.1" % sub)
 
     def test_usage_errors_exit_64(self):
         self.assertEqual(run("reconcile-all", "--snapshot", self.snap, "--bogus")[0], 64)
@@ -211,6 +211,55 @@ class Cli(unittest.TestCase):
         self.assertEqual(p.returncode, 143, err)
         summary = json.loads(stdout)
         self.assertEqual((summary["events"], summary["batches"]), (1, 1))  # the pending batch was finished first
+        self.assertTrue(os.path.exists(out))
+
+    def test_config_show_names_each_source_and_masks_secrets(self):
+        cfg = self.write("conn.toml", CONFIG + '[os2mo]\nurl = "https://file.example.dk"\ntoken = { env = "FILE_TOKEN" }\n'
+                         '[amqp]\nqueue = "from-file"\nhost = "file-host"\n')
+        env = dict(os.environ, FILE_TOKEN="t-from-file-123", LINE_MANAGEMENT_TOP_LEVEL_UUIDS='["ENV-TOP"]', AMQP_QUEUE="from-env",
+                   OS2MO_API_URL="https://env.example.dk", AMQP_PASSWORD="pw-secret-456")
+        p = subprocess.run([BIN, "config", "show", "--config", cfg, "--format", "json"], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, env=env)
+        self.assertEqual(p.returncode, 0, p.stderr.decode())
+        shown = {s["key"]: (s["value"], s["source"]) for s in json.loads(p.stdout)["settings"]}
+        self.assertEqual(shown["hierarchy.top_level"], ('["ENV-TOP"]', "env LINE_MANAGEMENT_TOP_LEVEL_UUIDS"))  # env > file
+        self.assertEqual(shown["managers.level_mapping.\"NY3-niveau\""][1], "file %s:4" % cfg)
+        self.assertEqual(shown["validity.action"], ('"terminate"', "default"))
+        self.assertEqual(shown["os2mo.url"], ("https://env.example.dk", "env OS2MO_API_URL"))
+        self.assertEqual(shown["os2mo.token"], ("********", "file %s:7" % cfg))
+        self.assertEqual(shown["amqp.queue"], ("from-env", "env AMQP_QUEUE"))
+        self.assertEqual(shown["amqp.host"], ("file-host", "file %s:10" % cfg))
+        self.assertEqual(shown["amqp.password"][0], "********")
+        for secret in ("t-from-file-123", "pw-secret-456"):
+            self.assertNotIn(secret, p.stdout.decode() + p.stderr.decode())
+        # The environment changes the plan too, not just the listing.
+        plain = self.plan("--dry-run")
+        p = subprocess.run([BIN, "reconcile-all", "--snapshot", self.snap, "--config", cfg, "--format", "json", "--dry-run"],
+                           stdout=subprocess.PIPE, env=dict(os.environ, LINE_MANAGEMENT_TOP_LEVEL_UUIDS="[]"))
+        self.assertNotEqual(json.loads(p.stdout)["changes"], plain["changes"])
+
+    def test_config_check_validates_without_connecting(self):
+        rc, out, err = run("config", "check", "--config", self.cfg)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("valid", out)
+        bad = self.write("bad.toml", '[amqp]\nqueu = "typo"\n')
+        rc, _, err = run("config", "check", "--config", bad)
+        self.assertEqual(rc, 78)
+        self.assertIn("bad.toml:2: amqp.queu: unknown key", err)
+        p = subprocess.run([BIN, "config", "check", "--config", self.cfg], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           env=dict(os.environ, HIDDEN="not json"))
+        self.assertEqual(p.returncode, 78)
+        self.assertIn("environment HIDDEN", p.stderr.decode())
+
+    def test_dry_run_from_the_environment(self):
+        out = os.path.join(self.d, "out.json")
+        p = subprocess.run([BIN, "reconcile-all", "--snapshot", self.snap, "--config", self.cfg, "--format", "json"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ, DRY_RUN="true"))
+        self.assertEqual(p.returncode, 0)
+        self.assertIsNone(json.loads(p.stdout)["applied"])  # not applied
+        p = subprocess.run([BIN, "reconcile-all", "--snapshot", self.snap, "--config", self.cfg, "--format", "json",
+                            "--write-snapshot", out], stdout=subprocess.PIPE, env=dict(os.environ, DRY_RUN="true"))
+        self.assertEqual(p.returncode, 0)  # the flag asks for a written result: flag > environment
         self.assertTrue(os.path.exists(out))
 
     def test_generated_organisation_is_byte_identical(self):
