@@ -117,6 +117,8 @@ int run(int argc, char** argv) {
       ->check(CLI::Range(1, 1000));
   listen_cmd->add_option("--amqp-ca-file", li.amqp_ca_file, "A CA to trust for amqps://")->check(CLI::ExistingFile);
   add_flush_timeout(listen_cmd, li.webhook_flush_timeout_s);
+  listen_cmd->add_option("--metrics-addr", li.metrics_addr,
+                         "Serve Prometheus /metrics, /health/live and /health/ready on HOST:PORT (default: off)");
 
   webhooks_options wh;
   auto* hooks_cmd = app.add_subcommand("webhooks", "Webhook sinks: list them, test one, deliver, inspect and replay deliveries");

@@ -69,6 +69,7 @@ struct listen_options {
   bool declare = false;
   int prefetch = 10, heartbeat_s = 30, max_attempts = 10;
   long webhook_flush_timeout_s = -1;
+  std::string metrics_addr;  // HOST:PORT for /metrics and /health/*; empty: off
 };
 int listen(const listen_options& o);
 

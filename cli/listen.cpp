@@ -17,6 +17,7 @@
 #include "io/event_parse.hpp"
 #include "sources.hpp"
 #include "io/snapshot_file.hpp"
+#include "ops.hpp"
 #include "reconciler.hpp"
 #include "settings.hpp"
 
@@ -132,6 +133,9 @@ int listen_amqp(const listen_options& o, reconciler& engine);
 int listen_mo_events(const listen_options& o, reconciler& engine);
 int listen_stdin(const listen_options& o, reconciler& engine);
 
+// What the loops record for /metrics and /health (always kept; served with --metrics-addr).
+listen_state* ops_state = nullptr;
+
 int listen(const listen_options& o) {
   if (o.dry_run && !o.write_snapshot.empty()) usage("--write-snapshot writes the applied changes; leave out --dry-run");
   if (!o.source.snapshot.empty() && o.source.snapshot == "-") usage("--snapshot -: standard input carries the events");
@@ -140,8 +144,27 @@ int listen(const listen_options& o) {
   const bool today_given = !o.source.today.empty();
   const bool dry_run = o.dry_run || (o.write_snapshot.empty() && env_dry_run().value_or(false));
   reconciler engine(std::move(source), dry_run, today_given);
+  listen_state state;
+  ops_state = &state;
+  engine.record_to(&state);
+  state.uses_broker = o.from == "amqp";
+  std::unique_ptr<ops_server> ops;
+  if (!o.metrics_addr.empty()) {
+    ops = std::make_unique<ops_server>(o.metrics_addr, state);
+    std::fprintf(stderr, "linemgr: serving /metrics, /health/live and /health/ready on port %d\n", ops->port());
+  }
   const std::unique_ptr<webhooks> hooks = webhooks::open(o.source.config, o.webhook_flush_timeout_s);
   if (hooks) {
+    hooks->on_counts([&state](const std::vector<sink_counts>& counts) {
+      sink_counts total;
+      for (const sink_counts& c : counts) {
+        total.held += c.held, total.pending += c.pending, total.failed += c.failed, total.delivering += c.delivering;
+        total.delivered += c.delivered, total.dead += c.dead;
+      }
+      for (const auto& [name, n] : {std::pair{"held", total.held}, {"pending", total.pending}, {"failed", total.failed},
+                                    {"delivering", total.delivering}, {"delivered", total.delivered}, {"dead", total.dead}})
+        state.m.set("linemgr_webhook_deliveries", static_cast<double>(n), "state", name);
+    });
     engine.announce_to(hooks.get());
     hooks->start_background();
   }
@@ -188,6 +211,7 @@ int listen_stdin(const listen_options& o, reconciler& engine) {
     auto parsed = parse_event_line(line);
     if (!parsed) {
       ++t.malformed;
+      ops_state->m.add("linemgr_events_failed_total", 1, "routing_key", "(unparsed)");
       std::fprintf(stderr, "linemgr: stdin line %zu: %s; skipped\n", t.lines, parsed.err().message.c_str());
       continue;
     }
@@ -196,6 +220,7 @@ int listen_stdin(const listen_options& o, reconciler& engine) {
       continue;
     }
     ++t.events;
+    ops_state->m.add("linemgr_events_received_total", 1, "routing_key", routing_key_of((*parsed)->kind));
     batcher.add(std::move(**parsed), t.lines, coalescer::clock::now());
   }
   if (!batcher.empty()) flush();  // drain
@@ -224,6 +249,8 @@ int listen_amqp(const listen_options& o, reconciler& engine) {
       auto c = consumer.connect();
       if (c) {
         ++generation;
+        ops_state->broker_connected = true;
+        ops_state->m.set("linemgr_broker_connected", 1);
         std::fprintf(stderr, "linemgr: consuming queue %s on %s:%d\n", consumer.settings().queue.c_str(), consumer.settings().host.c_str(),
                      consumer.settings().port);
         return true;
@@ -252,6 +279,7 @@ int listen_amqp(const listen_options& o, reconciler& engine) {
       std::fprintf(stderr, "linemgr: %s (try %d of %d)\n", out.fatal->message.c_str(), failures, o.max_attempts);
       if (give_up) {  // to the dead-letter exchange: a person looks at them there
         for (std::uint64_t tag : b.tags) consumer.reject(tag, false);
+        for (const event& e : b.events) ops_state->m.add("linemgr_events_dead_lettered_total", 1, "routing_key", routing_key_of(e.kind));
         std::fprintf(stderr, "linemgr: %zu messages dead-lettered after %d tries\n", b.tags.size(), failures);
         failures = 0;
         return;
@@ -289,6 +317,8 @@ int listen_amqp(const listen_options& o, reconciler& engine) {
     }
     auto got = consumer.next(wait);
     if (!got) {
+      ops_state->broker_connected = false;
+      ops_state->m.set("linemgr_broker_connected", 0);
       // Delivery tags die with the connection: the broker redelivers what was not acked.
       const std::size_t dropped = batcher.take().events.size();
       std::fprintf(stderr, "linemgr: %s; %zu unacknowledged messages will be redelivered\n", got.err().message.c_str(), dropped);
@@ -299,9 +329,12 @@ int listen_amqp(const listen_options& o, reconciler& engine) {
     if (!*got) continue;
     const amqp_delivery& d = **got;
     ++t.lines;
+    ops_state->m.add("linemgr_events_received_total", 1, "routing_key", d.routing_key);
     auto parsed = parse_event_body(d.routing_key, d.body);
     if (!parsed) {
       ++t.malformed;
+      ops_state->m.add("linemgr_events_failed_total", 1, "routing_key", d.routing_key);
+      ops_state->m.add("linemgr_events_dead_lettered_total", 1, "routing_key", d.routing_key);
       std::fprintf(stderr, "linemgr: delivery %llu (%s): %s; rejected to the dead-letter exchange\n",
                    static_cast<unsigned long long>(d.tag), d.routing_key.c_str(), parsed.err().message.c_str());
       consumer.reject(d.tag, false);
@@ -322,6 +355,7 @@ int listen_amqp(const listen_options& o, reconciler& engine) {
     settle();
   }
   consumer.close();
+  ops_state->broker_connected = false;
   if (!o.write_snapshot.empty()) take(write_file_atomically(o.write_snapshot, snapshot_to_json(engine.current())));
   print(summary(t, wants_json(o.format)));
   if (stop_signal) return stop_signal == SIGINT ? 130 : 143;
@@ -388,6 +422,7 @@ int listen_mo_events(const listen_options& o, reconciler& engine) {
     idle = std::chrono::milliseconds(50);
     ++t.lines;
     ++t.events;
+    ops_state->m.add("linemgr_events_received_total", 1, "routing_key", routing_key_of((*got)->what.kind));
     tokens.push_back((*got)->token);
     batcher.add((*got)->what, tokens.size() - 1, coalescer::clock::now());
   }

@@ -7,6 +7,7 @@
 
 #include "core/events.hpp"
 #include "core/plan.hpp"
+#include "ops.hpp"
 #include "sources.hpp"
 #include "webhooks.hpp"
 
@@ -24,6 +25,8 @@ class reconciler {
   reconciler(loaded source, bool dry_run, bool today_given);
   // Announces each batch that plans changes to these webhooks (not owned; may be null).
   void announce_to(webhooks* hooks) { hooks_ = hooks; }
+  // Records batches (durations, events, changes, OS2mo's reachability) here (not owned; may be null).
+  void record_to(listen_state* state) { state_ = state; }
   // Plans and applies the changes the events call for.
   batch_outcome process(const std::vector<event>& events);
   // The in-memory snapshot (snapshot source).
@@ -36,6 +39,9 @@ class reconciler {
   bool dry_run_;
   bool today_given_;
   webhooks* hooks_ = nullptr;
+  listen_state* state_ = nullptr;
+  apply_report last_report_;
+  batch_outcome process_batch(const std::vector<event>& events, const apply_report** report_out, plan* plan_out);
 };
 
 }  // namespace linemgr::cli

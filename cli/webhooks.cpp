@@ -150,6 +150,8 @@ void webhooks::background_loop() {
   while (!stop_) {
     auto sum = deliver_due(*box, settings_, now_ms() + 1000, log_line, &stop_);
     if (!sum) log_line(fmt::format("webhooks: {}", sum.err().message));
+    if (on_counts_)
+      if (auto counts = box->counts(); counts) on_counts_(*counts);
     std::unique_lock<std::mutex> lock(mutex_);
     wake_.wait_for(lock, std::chrono::milliseconds(sum && sum->waiting ? 200 : 2000), [this] { return woken_ || stop_; });
     woken_ = false;

@@ -3,6 +3,7 @@
 // run did, delivering (at the end of a run, in the background while listening, or on demand).
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -43,6 +44,8 @@ class webhooks {
   void start_background();
   // Wakes the background delivery (new notices were written).
   void wake();
+  // Called by the background delivery with the outbox's counts after each pass (for metrics).
+  void on_counts(std::function<void(const std::vector<sink_counts>&)> f) { on_counts_ = std::move(f); }
 
  private:
   webhooks(webhook_settings settings, outbox box, std::string outbox_path);
@@ -57,6 +60,7 @@ class webhooks {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool woken_ = false;
+  std::function<void(const std::vector<sink_counts>&)> on_counts_;
 };
 
 // The time now as RFC 3339 UTC (seconds).

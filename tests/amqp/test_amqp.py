@@ -13,6 +13,7 @@ import tempfile
 import threading
 import time
 import unittest
+import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -152,6 +153,56 @@ class Amqp(unittest.TestCase):
         log = "".join(listener.err)
         self.assertIn("empty body; rejected to the dead-letter exchange", log)
         self.assertIn("a legacy body needs a string object_uuid", log)
+
+    def test_metrics_and_health_follow_the_broker(self):
+        listener = Listener("ops", "--declare", "--snapshot", self.snap, "--dry-run", "--coalesce", "100", "--metrics-addr", "127.0.0.1:0")
+        listener.wait_for("serving /metrics")
+        port = int([l for l in listener.err if "serving /metrics" in l][0].rsplit(" ", 1)[1])
+
+        def get(path):
+            try:
+                with urllib.request.urlopen("http://127.0.0.1:%d%s" % (port, path), timeout=5) as r:
+                    return r.status, r.read().decode()
+            except urllib.error.HTTPError as e:
+                return e.code, e.read().decode()
+
+        def metric(text, series):
+            for line in text.splitlines():
+                if line.startswith(series + " "):
+                    return float(line.split()[-1])
+            return 0.0
+
+        self.assertEqual(get("/health/live")[0], 200)
+        self.assertEqual(get("/health/ready"), (200, "ready\n"))
+        lines = unit_events(self.snap)[:20]
+        publish(lines)
+        listener.wait_acked(len(lines))
+        status, text = get("/metrics")
+        self.assertEqual(status, 200)
+        self.assertIn("# TYPE linemgr_reconcile_duration_seconds histogram", text)
+        self.assertEqual(metric(text, 'linemgr_events_received_total{routing_key="org_unit"}'), 20)
+        self.assertEqual(metric(text, 'linemgr_events_processed_total{routing_key="org_unit"}'), 20)
+        self.assertGreaterEqual(metric(text, "linemgr_reconcile_duration_seconds_count"), 1)
+        self.assertEqual(metric(text, "linemgr_broker_connected"), 1)
+        self.assertEqual(metric(text, 'linemgr_build_info{version="0.1.0"}'), 1)
+        # Without the broker the listener is live but not ready; with it back, ready again.
+        BROKER.ctl("stop_app")
+        try:
+            deadline = time.monotonic() + 60
+            while get("/health/ready")[0] != 503 and time.monotonic() < deadline:
+                time.sleep(0.2)
+            status, body = get("/health/ready")
+            self.assertEqual((status, body), (503, "not ready: not connected to the AMQP broker\n"))
+            self.assertEqual(get("/health/live")[0], 200)
+            self.assertEqual(metric(get("/metrics")[1], "linemgr_broker_connected"), 0)
+        finally:
+            BROKER.ctl("start_app")
+        deadline = time.monotonic() + 120
+        while get("/health/ready")[0] != 200 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        self.assertEqual(get("/health/ready")[0], 200)
+        rc, _ = listener.stop()
+        self.assertEqual(rc, 143)
 
     def test_a_broker_restart_mid_stream_loses_nothing(self):
         listener = Listener("restart", "--declare", "--snapshot", self.snap, "--write-snapshot", self.out("restart.json"), "--coalesce", "50")
