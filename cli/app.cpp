@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "log.hpp"
 #include "settings.hpp"
 #include "webhooks.hpp"
 
@@ -34,6 +35,17 @@ void add_format(CLI::App* sub, output_format& f) {
   sub->add_option("--format", f, "Output: text or json (default: text on a terminal, json otherwise)")
       ->transform(CLI::CheckedTransformer(std::map<std::string, output_format>{{"text", output_format::text},
                                                                                 {"json", output_format::json}}));
+}
+
+// How commands log (every subcommand takes these).
+struct logging_options {
+  std::string format, level;
+};
+
+void add_logging(CLI::App* sub, logging_options& l) {
+  sub->add_option("--log-format", l.format, "Log lines on standard error as text (default) or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  sub->add_option("--log-level", l.level, "DEBUG, INFO (default; or $LOG_LEVEL), WARN or ERROR");
 }
 
 void add_flush_timeout(CLI::App* sub, long& seconds) {
@@ -156,6 +168,13 @@ int run(int argc, char** argv) {
   auto* config_check = config_cmd->add_subcommand("check", "Read and validate the configuration, the environment and the sinks");
   config_check->add_option("--config", co.config, "The configuration file (default: as for reconcile-all)");
 
+  logging_options logging;
+  for (CLI::App* sub : {all_cmd, unit_cmd, explain_cmd, manager_cmd, listen_cmd, hooks_list, hooks_test, hooks_deliver,
+                        hooks_deliveries, hooks_replay, config_show, config_check})
+    add_logging(sub, logging);
+  for (const auto& [sub, o] : {std::pair{all_cmd, &all}, {unit_cmd, &unit}})
+    sub->add_flag("--quiet", o->quiet, "No progress bar and no informational log lines (warnings and errors still)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -164,6 +183,7 @@ int run(int argc, char** argv) {
   }
 
   try {
+    configure_logging(logging.format, logging.level.empty() && (all.quiet || unit.quiet) ? "WARN" : logging.level);
     if (all_cmd->parsed()) return reconcile(all);
     if (unit_cmd->parsed()) {
       unit.unit = unit_id;
@@ -181,10 +201,10 @@ int run(int argc, char** argv) {
       return webhooks_command(wh);
     }
   } catch (const failure& f) {
-    std::fprintf(stderr, "linemgr: %s\n", f.err.message.c_str());
+    log_message(log_level::error, f.err.message);
     return exit_status(f.err.kind);
   } catch (const std::bad_alloc&) {
-    std::fprintf(stderr, "linemgr: out of memory\n");
+    log_message(log_level::error, "out of memory");
     return 70;
   }
   return 64;

@@ -1,4 +1,6 @@
 #include "commands.hpp"
+#include "log.hpp"
+#include "progress.hpp"
 #include "sources.hpp"
 
 #include <cstdio>
@@ -40,8 +42,10 @@ int reconcile(const reconcile_options& given) {
     if (hooks && !o.dry_run) hooks->hold(l.snap, p);
     if (!o.dry_run && l.mo && o.write_snapshot.empty()) {
       const std::size_t before = l.mo->requests();
-      applied = l.mo->apply(l.snap, p, &fatal);
-      std::fprintf(stderr, "linemgr: wrote to OS2mo: %zu applied, %zu failed, %zu stale, in %zu requests\n", applied->ok,
+      progress_bar bar("writing to OS2mo", !o.quiet && stderr_is_terminal() && log_enabled(log_level::info) && !logs_as_json());
+      applied = l.mo->apply(l.snap, p, &fatal, [&bar](std::size_t done, std::size_t total) { bar.update(done, total); });
+      bar.finish();
+      log_info("wrote to OS2mo: {} applied, {} failed, {} stale, in {} requests", applied->ok,
                    applied->failed.size(), applied->stale.size(), l.mo->requests() - before);
     } else if (!o.dry_run) {
       // Print names from the snapshot the plan was made from; apply to a copy.
@@ -50,8 +54,7 @@ int reconcile(const reconcile_options& given) {
       if (!o.write_snapshot.empty())
         take(write_file_atomically(o.write_snapshot, snapshot_to_json(after)));
       else if (!p.changes.empty())
-        std::fprintf(stderr, "linemgr: the plan was applied to the snapshot in memory only; "
-                             "pass --write-snapshot FILE to keep the result\n");
+        log_info("the plan was applied to the snapshot in memory only; pass --write-snapshot FILE to keep the result");
     }
     if (hooks) {
       run.changes = p.changes.size();

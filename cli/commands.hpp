@@ -35,6 +35,7 @@ struct reconcile_options {
   std::string write_snapshot;
   bool fail_on_changes = false;
   long webhook_flush_timeout_s = -1;  // -1: the configuration's ([webhooks] flush_timeout, else 10 s)
+  bool quiet = false;                 // no progress bar, warnings and errors only
 };
 int reconcile(const reconcile_options& o);
 

@@ -18,6 +18,7 @@ day today_in_copenhagen() {
 }
 
 bool stdout_is_terminal() { return ::isatty(STDOUT_FILENO) == 1; }
+bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
 
 std::optional<std::string> default_config_path() {
   auto exists = [](const std::string& p) {

@@ -17,6 +17,7 @@
 #include "io/event_parse.hpp"
 #include "sources.hpp"
 #include "io/snapshot_file.hpp"
+#include "log.hpp"
 #include "ops.hpp"
 #include "reconciler.hpp"
 #include "settings.hpp"
@@ -40,7 +41,7 @@ struct totals {
     ok += out.ok;
     failed += out.failed;
     stale += out.stale;
-    std::fprintf(stderr, "linemgr: %zu events -> %zu units, %zu changes (%zu applied, %zu failed, %zu stale)%s\n", out.events,
+    log_info("{} events -> {} units, {} changes ({} applied, {} failed, {} stale){}", out.events,
                  out.units, out.changes, out.ok, out.failed, out.stale, done);
   }
 };
@@ -151,7 +152,7 @@ int listen(const listen_options& o) {
   std::unique_ptr<ops_server> ops;
   if (!o.metrics_addr.empty()) {
     ops = std::make_unique<ops_server>(o.metrics_addr, state);
-    std::fprintf(stderr, "linemgr: serving /metrics, /health/live and /health/ready on port %d\n", ops->port());
+    log_info("serving /metrics, /health/live and /health/ready on port {}", ops->port());
   }
   const std::unique_ptr<webhooks> hooks = webhooks::open(o.source.config, o.webhook_flush_timeout_s);
   if (hooks) {
@@ -187,7 +188,7 @@ int listen_stdin(const listen_options& o, reconciler& engine) {
       if (!out.fatal) break;
       if (attempt >= 9 || stop_signal) throw failure{*out.fatal};
       const auto wait = std::chrono::milliseconds(std::min(30000, 500 << attempt));
-      std::fprintf(stderr, "linemgr: %s; retrying the batch in %lld ms\n", out.fatal->message.c_str(),
+      log_warn("{}; retrying the batch in {} ms", out.fatal->message.c_str(),
                    static_cast<long long>(wait.count()));
       std::this_thread::sleep_for(wait);
     }
@@ -212,7 +213,7 @@ int listen_stdin(const listen_options& o, reconciler& engine) {
     if (!parsed) {
       ++t.malformed;
       ops_state->m.add("linemgr_events_failed_total", 1, "routing_key", "(unparsed)");
-      std::fprintf(stderr, "linemgr: stdin line %zu: %s; skipped\n", t.lines, parsed.err().message.c_str());
+      log_warn("stdin line {}: {}; skipped", t.lines, parsed.err().message.c_str());
       continue;
     }
     if (!*parsed) {
@@ -251,13 +252,13 @@ int listen_amqp(const listen_options& o, reconciler& engine) {
         ++generation;
         ops_state->broker_connected = true;
         ops_state->m.set("linemgr_broker_connected", 1);
-        std::fprintf(stderr, "linemgr: consuming queue %s on %s:%d\n", consumer.settings().queue.c_str(), consumer.settings().host.c_str(),
+        log_info("consuming queue {} on {}:{}", consumer.settings().queue.c_str(), consumer.settings().host.c_str(),
                      consumer.settings().port);
         return true;
       }
       if (c.err().kind != error_kind::unavailable) throw failure{c.err()};
       const auto wait = backoff(attempt);
-      std::fprintf(stderr, "linemgr: %s; connecting again in %lld ms\n", c.err().message.c_str(), static_cast<long long>(wait.count()));
+      log_warn("{}; connecting again in {} ms", c.err().message.c_str(), static_cast<long long>(wait.count()));
       for (auto until = coalescer::clock::now() + wait; coalescer::clock::now() < until && !stop_signal;)
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
@@ -270,17 +271,17 @@ int listen_amqp(const listen_options& o, reconciler& engine) {
     const batch_outcome out = running.get();
     coalescer::batch b = std::move(in_flight);
     if (in_flight_generation != generation || !consumer.connected()) {
-      std::fprintf(stderr, "linemgr: the connection was lost while %zu events were handled; the broker redelivers them\n", b.events.size());
+      log_warn("the connection was lost while {} events were handled; the broker redelivers them", b.events.size());
       return;
     }
     if (out.fatal) {
       ++failures;
       const bool give_up = failures >= o.max_attempts && !consumer.settings().dead_letter_exchange.empty();
-      std::fprintf(stderr, "linemgr: %s (try %d of %d)\n", out.fatal->message.c_str(), failures, o.max_attempts);
+      log_warn("{} (try {} of {})", out.fatal->message.c_str(), failures, o.max_attempts);
       if (give_up) {  // to the dead-letter exchange: a person looks at them there
         for (std::uint64_t tag : b.tags) consumer.reject(tag, false);
         for (const event& e : b.events) ops_state->m.add("linemgr_events_dead_lettered_total", 1, "routing_key", routing_key_of(e.kind));
-        std::fprintf(stderr, "linemgr: %zu messages dead-lettered after %d tries\n", b.tags.size(), failures);
+        log_warn("{} messages dead-lettered after {} tries", b.tags.size(), failures);
         failures = 0;
         return;
       }
@@ -321,7 +322,7 @@ int listen_amqp(const listen_options& o, reconciler& engine) {
       ops_state->m.set("linemgr_broker_connected", 0);
       // Delivery tags die with the connection: the broker redelivers what was not acked.
       const std::size_t dropped = batcher.take().events.size();
-      std::fprintf(stderr, "linemgr: %s; %zu unacknowledged messages will be redelivered\n", got.err().message.c_str(), dropped);
+      log_warn("{}; {} unacknowledged messages will be redelivered", got.err().message.c_str(), dropped);
       if (busy()) settle();  // finish the batch under way; its tags are void now
       if (!connect()) break;
       continue;
@@ -335,7 +336,7 @@ int listen_amqp(const listen_options& o, reconciler& engine) {
       ++t.malformed;
       ops_state->m.add("linemgr_events_failed_total", 1, "routing_key", d.routing_key);
       ops_state->m.add("linemgr_events_dead_lettered_total", 1, "routing_key", d.routing_key);
-      std::fprintf(stderr, "linemgr: delivery %llu (%s): %s; rejected to the dead-letter exchange\n",
+      log_warn("delivery {} ({}): {}; rejected to the dead-letter exchange",
                    static_cast<unsigned long long>(d.tag), d.routing_key.c_str(), parsed.err().message.c_str());
       consumer.reject(d.tag, false);
       continue;
@@ -374,7 +375,7 @@ int listen_mo_events(const listen_options& o, reconciler& engine) {
     if (declared.err().kind != error_kind::unavailable || attempt >= 9 || stop_signal) throw failure{declared.err()};
     pause(std::chrono::milliseconds(std::min(30000, 500 << attempt)));
   }
-  std::fprintf(stderr, "linemgr: fetching OS2mo events as listeners %s_*\n", o.listener_prefix.c_str());
+  log_info("fetching OS2mo events as listeners {}_*", o.listener_prefix.c_str());
   coalescer batcher{std::chrono::milliseconds(o.coalesce_ms)};
   std::vector<std::string> tokens;
   totals t;
@@ -386,13 +387,13 @@ int listen_mo_events(const listen_options& o, reconciler& engine) {
     const coalescer::batch b = batcher.take();
     const batch_outcome out = engine.process(b.events);
     if (out.fatal) {
-      std::fprintf(stderr, "linemgr: %s; %zu events are left unacknowledged for OS2mo to hand out again\n", out.fatal->message.c_str(),
+      log_warn("{}; {} events are left unacknowledged for OS2mo to hand out again", out.fatal->message.c_str(),
                    b.events.size());
       pause(std::chrono::milliseconds(2000));
     } else {
       for (std::uint64_t tag : b.tags)
         if (auto a = mo.acknowledge(tokens[tag]); !a)
-          std::fprintf(stderr, "linemgr: acknowledging an event failed (%s); it will be handled again\n", a.err().message.c_str());
+          log_warn("acknowledging an event failed ({}); it will be handled again", a.err().message.c_str());
       t.add(out, "; acknowledged");
     }
     tokens.clear();
@@ -406,7 +407,7 @@ int listen_mo_events(const listen_options& o, reconciler& engine) {
     auto got = mo.fetch_event();
     if (!got) {
       if (got.err().kind != error_kind::unavailable) throw failure{got.err()};
-      std::fprintf(stderr, "linemgr: %s; fetching again shortly\n", got.err().message.c_str());
+      log_warn("{}; fetching again shortly", got.err().message.c_str());
       pause(std::chrono::milliseconds(2000));
       continue;
     }

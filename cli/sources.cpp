@@ -10,6 +10,7 @@
 #include "io/config_file.hpp"
 #include "io/snapshot_file.hpp"
 #include "io/config_env.hpp"
+#include "log.hpp"
 #include "settings.hpp"
 #include "webhooks.hpp"
 
@@ -92,7 +93,7 @@ loaded load(source_options o, const std::optional<std::string>& scope_unit) {
   loaded l = open_source(o);
   if (l.mo) {
     l.snap = take(scope_unit ? l.mo->load_scope(*scope_unit) : l.mo->load_all());
-    std::fprintf(stderr, "linemgr: read %zu units, %zu engagements, %zu associations and %zu managers from OS2mo in %zu requests\n",
+    log_info("read {} units, {} engagements, {} associations and {} managers from OS2mo in {} requests",
                  l.snap.units.size(), l.snap.engagements.size(), l.snap.associations.size(), l.snap.managers.size(),
                  l.mo->requests());
   }

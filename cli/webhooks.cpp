@@ -10,6 +10,7 @@
 
 #include "environment.hpp"
 #include "io/json.hpp"
+#include "log.hpp"
 #include "sources.hpp"
 #include "webhooks/emit.hpp"
 #include "webhooks/envelope.hpp"
@@ -18,7 +19,7 @@ namespace linemgr::cli {
 
 namespace {
 
-void log_line(const std::string& line) { std::fprintf(stderr, "linemgr: %s\n", line.c_str()); }
+void log_line(const std::string& line) { log_message(line.find("webhooks: ") == 0 ? log_level::info : log_level::warn, line); }
 
 std::string new_run_id() {
   const auto t = std::chrono::steady_clock::now().time_since_epoch().count();

@@ -1,5 +1,6 @@
 #pragma once
 // OS2mo as a source of truth: reads a whole organisation over GraphQL v29 into a snapshot.
+#include <functional>
 #include <memory>
 
 #include "core/events.hpp"
@@ -33,7 +34,9 @@ class os2mo_connection {
   // Every object a change names is read again first; one that changed meanwhile is reported
   // stale and left alone. When OS2mo becomes unreachable, `fatal` says so and the remaining
   // changes are reported as not attempted.
-  apply_report apply(const snapshot& snap, const plan& p, std::optional<error>* fatal);
+  // `progress`, when given, is called after each change with (changes done, all changes).
+  apply_report apply(const snapshot& snap, const plan& p, std::optional<error>* fatal,
+                     const std::function<void(std::size_t, std::size_t)>& progress = {});
   // One event of OS2mo's GraphQL event system: what changed, and the token that acknowledges it.
   struct fetched_event {
     event what;

@@ -128,7 +128,8 @@ std::string canonical_response(object_kind kind, const value& object) {
   return out;
 }
 
-apply_report apply_to_os2mo(os2mo_client& client, const snapshot& snap, const plan& p, std::optional<error>* fatal) {
+apply_report apply_to_os2mo(os2mo_client& client, const snapshot& snap, const plan& p, std::optional<error>* fatal,
+                            const std::function<void(std::size_t, std::size_t)>& progress) {
   apply_report report;
   const class_resolver classes(snap);
 
@@ -189,6 +190,7 @@ apply_report apply_to_os2mo(os2mo_client& client, const snapshot& snap, const pl
   }
 
   for (std::size_t i = 0; i < p.changes.size(); ++i) {
+    if (progress && i) progress(i, p.changes.size());
     const change& c = p.changes[i];
     if (auto k = kind_of(c)) {
       if (auto s = stale.find(*k); s != stale.end()) {
@@ -208,6 +210,7 @@ apply_report apply_to_os2mo(os2mo_client& client, const snapshot& snap, const pl
       report.failed.push_back({i, result.err().message});
     }
   }
+  if (progress) progress(p.changes.size(), p.changes.size());
   return report;
 }
 

@@ -1,4 +1,5 @@
 #pragma once
+#include <functional>
 // Internal to the OS2mo sink: change-to-mutation translation and stale detection.
 #include <optional>
 #include <string>
@@ -23,6 +24,7 @@ std::string canonical_response(object_kind kind, const rapidjson::Value& object)
 result<std::string> write_change(os2mo_client& client, const snapshot& snap, const class_resolver& classes, const change& c);
 // Applies a plan: verify, then write in plan order. When OS2mo becomes unreachable, `fatal` is set
 // and the rest is reported as not attempted.
-apply_report apply_to_os2mo(os2mo_client& client, const snapshot& snap, const plan& p, std::optional<error>* fatal);
+apply_report apply_to_os2mo(os2mo_client& client, const snapshot& snap, const plan& p, std::optional<error>* fatal,
+                            const std::function<void(std::size_t, std::size_t)>& progress = {});
 
 }  // namespace linemgr

@@ -180,8 +180,9 @@ os2mo_connection::~os2mo_connection() = default;
 
 std::size_t os2mo_connection::requests() const { return impl_->client.requests(); }
 
-apply_report os2mo_connection::apply(const snapshot& snap, const plan& p, std::optional<error>* fatal) {
-  return apply_to_os2mo(impl_->client, snap, p, fatal);
+apply_report os2mo_connection::apply(const snapshot& snap, const plan& p, std::optional<error>* fatal,
+                                     const std::function<void(std::size_t, std::size_t)>& progress) {
+  return apply_to_os2mo(impl_->client, snap, p, fatal, progress);
 }
 
 namespace {

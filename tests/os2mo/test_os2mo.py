@@ -163,6 +163,54 @@ class Writing(unittest.TestCase):
         self.assertEqual(rc, 0, err)
         self.assertEqual(json.loads(out)["changes"], [])
 
+    def test_a_progress_bar_on_a_terminal_only_and_not_with_quiet(self):
+        import pty
+
+        def stderr_on_a_terminal(*extra):
+            main, side = pty.openpty()
+            e = dict(os.environ, **self.env)
+            out = tempfile.TemporaryFile()  # a pipe could fill up while the terminal is read
+            p = subprocess.Popen([BIN, "reconcile-all", "--mo-url", self.mo.url, "--config", self.cfg, "--today", TODAY,
+                                  "--format", "json", *extra], stdout=out, stderr=side, stdin=subprocess.DEVNULL, env=e)
+            os.close(side)
+            seen = b""
+            while True:
+                try:
+                    chunk = os.read(main, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+            p.wait()
+            os.close(main)
+            out.seek(0)
+            return p.returncode, json.loads(out.read()), seen.decode(errors="replace")
+
+        rc, plan, seen = stderr_on_a_terminal("--dry-run")
+        self.assertEqual(rc, 0)
+        self.assertNotIn("ETA", seen)  # nothing is written
+        rc, plan, seen = stderr_on_a_terminal()
+        self.assertEqual(rc, 0, seen)
+        n = len(plan["changes"])
+        self.assertIn("writing to OS2mo [", seen)
+        self.assertIn("%d/%d" % (n, n), seen)
+        self.assertIn("/s", seen)
+        self.assertIn("\r", seen)
+        self.mo.stop()
+        self.mo = Emulator(self.snap, "--token", "t", "--short-pages")
+        rc, plan, seen = stderr_on_a_terminal("--quiet")
+        self.assertEqual(rc, 0)
+        self.assertEqual(len(plan["changes"]), n)
+        self.assertNotIn("writing to OS2mo", seen)
+        self.assertNotIn("linemgr: read", seen)  # --quiet: warnings and errors only
+        # Not a terminal: no bar (the other tests read stderr through a pipe).
+        self.mo.stop()
+        self.mo = Emulator(self.snap, "--token", "t", "--short-pages")
+        rc, out, err = self.reconcile()
+        self.assertEqual(rc, 0)
+        self.assertNotIn("writing to OS2mo [", err)
+
     def test_a_concurrent_change_is_reported_stale_not_overwritten(self):
         rc, out, _ = self.reconcile("--dry-run")
         plan = json.loads(out)
