@@ -151,7 +151,7 @@ int run(int argc, char** argv) {
   add_format(hooks_deliver, wh.format);
   auto* hooks_deliveries = hooks_cmd->add_subcommand("deliveries", "Show deliveries, newest first");
   hooks_deliveries->add_option("--state", wh.state, "Only deliveries in this state")
-      ->check(CLI::IsMember({"pending", "failed", "delivering", "delivered", "dead"}));
+      ->check(CLI::IsMember({"held", "pending", "failed", "delivering", "delivered", "dead"}));
   hooks_deliveries->add_option("--limit", wh.limit, "At most this many (default 50)")->check(CLI::Range(1, 100000));
   add_config(hooks_deliveries);
   add_format(hooks_deliveries, wh.format);

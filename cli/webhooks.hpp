@@ -72,7 +72,7 @@ struct webhooks_options {
   std::string config;
   std::string name;    // test: the sink
   std::string id;      // replay: a delivery number or a notice id
-  std::string state;   // deliveries: pending, failed, delivering, delivered, dead (empty: all)
+  std::string state;   // deliveries: held, pending, failed, delivering, delivered, dead (empty: all)
   std::size_t limit = 50;
   long timeout_s = -1;  // deliver: how long (default: the flush timeout)
   output_format format = output_format::automatic;
