@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""Runs the README's five-minute tour as it stands: explain, dry run, apply and fixpoint, listen
+against RabbitMQ with metrics on, webhooks, and the embedded example built against the installed
+package. The only substitutions are the broker (a throwaway node instead of localhost:5672), the
+metrics port (a free one) and the build directory.
+
+usage: test_tour.py BUILD_DIR SOURCE_DIR"""
+import os
+import re
+import socket
+import subprocess
+import sys
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "amqp"))
+import broker  # noqa: E402
+
+BUILD = SRC = None
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Tour(unittest.TestCase):
+    def test_the_readme_tour_runs_as_written(self):
+        readme = open(os.path.join(SRC, "README.md"), encoding="utf-8").read()
+        block = re.search(r"<!-- tour -->\n```sh\n(.*?)```\n<!-- /tour -->", readme, re.S).group(1)
+        self.assertIn("amqp://guest:guest@localhost:5672", block)
+        node = broker.Broker()
+        try:
+            script = (block.replace("amqp://guest:guest@localhost:5672", node.url.rstrip("/"))
+                      .replace("127.0.0.1:9464", "127.0.0.1:%d" % free_port())
+                      .replace("B=build ", "B=%s " % BUILD, 1))
+            p = subprocess.run(["bash", "-eu", "-c", script], cwd=SRC, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, timeout=600)
+        finally:
+            node.stop()
+        out = p.stdout
+        self.assertEqual(p.returncode, 0, "stdout:\n%s\nstderr:\n%s" % (out[-3000:], p.stderr[-3000:]))
+        self.assertIn("class target:", out)                            # 1. explain
+        self.assertRegex(out, r"[1-9]\d* changes for ")                # 2. the dry run's plan
+        self.assertIn("applied: ", out)                                # 3. applied to a copy,
+        self.assertIn("\n0 changes for ", out)                         #    then nothing left
+        self.assertIn("ready", out)                                    # 4. /health/ready
+        self.assertIn('linemgr_events_processed_total{routing_key="org_unit"} 1', out)  # counted
+        self.assertIn("hr-chat", out)                                  # 5. webhooks list
+        self.assertRegex(out, r"failed +hr-chat +unit.class_changed")  #    a failed delivery, waiting
+        self.assertIn("line manager", out)                             # 6. the embedded example
+
+
+if __name__ == "__main__":
+    BUILD, SRC = sys.argv[1], sys.argv[2]
+    unittest.main(argv=[sys.argv[0], "-v"])
