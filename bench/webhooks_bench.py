@@ -6,12 +6,14 @@ usage: webhooks_bench.py LINEMGR_BIN GENERATOR_BIN WORK_DIR UNITS"""
 import http.server
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import threading
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "amqp"))
+from broker import free_port  # noqa: E402
 
 BIN, GEN, WORK, UNITS = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 RUNS = 5
@@ -30,14 +32,6 @@ class Quick(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def main():

@@ -7,7 +7,6 @@ metrics port (a free one) and the build directory.
 usage: test_tour.py BUILD_DIR SOURCE_DIR"""
 import os
 import re
-import socket
 import subprocess
 import sys
 import unittest
@@ -18,14 +17,6 @@ import broker  # noqa: E402
 BUILD = SRC = None
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 class Tour(unittest.TestCase):
     def test_the_readme_tour_runs_as_written(self):
         readme = open(os.path.join(SRC, "README.md"), encoding="utf-8").read()
@@ -34,7 +25,7 @@ class Tour(unittest.TestCase):
         node = broker.Broker()
         try:
             script = (block.replace("amqp://guest:guest@localhost:5672", node.url.rstrip("/"))
-                      .replace("127.0.0.1:9464", "127.0.0.1:%d" % free_port())
+                      .replace("127.0.0.1:9464", "127.0.0.1:%d" % broker.free_port())
                       .replace("B=build ", "B=%s " % BUILD, 1))
             p = subprocess.run(["bash", "-eu", "-c", script], cwd=SRC, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, timeout=600)
