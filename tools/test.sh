@@ -19,7 +19,13 @@ cmake -S examples/embed -B build/embed -G Ninja -DCMAKE_PREFIX_PATH="$PWD/build/
 cmake --build build/embed
 build/embed/linemgr-embed-example examples/organisation/snapshot.json | grep -q "line manager"
 PKG_CONFIG_PATH="$PWD/build/stage/lib/pkgconfig" pkg-config --cflags --libs linemgr >/dev/null
+for f in bin/linemgr lib/liblinemgr.a lib/cmake/linemgr/linemgr-config.cmake include/linemgr/core/plan.hpp \
+         include/linemgr/webhooks/outbox.hpp share/man/man1/linemgr.1 share/bash-completion/completions/linemgr \
+         share/zsh/site-functions/_linemgr; do
+  [ -e "build/stage/$f" ] || { echo "cmake --install did not install $f" >&2; exit 1; }
+done
 mandoc -Tlint -W warning man/linemgr.1
+if command -v man >/dev/null 2>&1; then man -l man/linemgr.1 >/dev/null; fi
 
 [ "${1:-}" = "--no-sanitizers" ] && exit 0
 cmake -S . -B build-sanitize -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLINEMGR_WERROR=ON -DLINEMGR_SANITIZE=ON
