@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <cstdio>
 #include <ctime>
 
@@ -179,7 +180,7 @@ std::string filter_text(const notice_filter& f) {
 int list(const webhook_settings& s, bool json) {
   std::optional<outbox> box;
   std::vector<sink_counts> counts;
-  if (auto b = outbox::open(outbox_path_of(s)); b) {
+  if (auto b = std::filesystem::exists(outbox_path_of(s)) ? outbox::open(outbox_path_of(s)) : result<outbox>(error{}); b) {
     if (auto c = b->counts(); c) counts = std::move(*c);
     box = std::move(*b);
   }
@@ -266,6 +267,10 @@ int test(const webhook_settings& s, const std::string& name) {
 int deliveries(const webhook_settings& s, const webhooks_options& o, bool json) {
   std::optional<delivery_state> state;
   if (!o.state.empty()) state = parse_delivery_state(o.state);
+  if (!std::filesystem::exists(outbox_path_of(s))) {
+    print(json ? "[]\n" : fmt::format("no deliveries (no outbox at {} yet)\n", outbox_path_of(s)));
+    return 0;
+  }
   outbox box = take(outbox::open(outbox_path_of(s)));
   const auto rows = take(box.list(state, o.limit));
   const std::int64_t now = now_ms();
