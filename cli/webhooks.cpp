@@ -150,7 +150,8 @@ void webhooks::background_loop() {
     return;
   }
   while (!stop_) {
-    auto sum = deliver_due(*box, settings_, now_ms() + 1000, log_line, &stop_);
+    // Passes of a second; a pass that ends lets its transfers finish, so none is sent twice.
+    auto sum = deliver_due(*box, settings_, now_ms() + 1000, log_line, &stop_, false);
     if (!sum) log_line(fmt::format("webhooks: {}", sum.err().message));
     if (on_counts_)
       if (auto counts = box->counts(); counts) on_counts_(*counts);

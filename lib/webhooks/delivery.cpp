@@ -191,7 +191,7 @@ std::int64_t retry_delay_ms(int attempts, std::optional<long> retry_after_s, dou
 }
 
 result<delivery_summary> deliver_due(outbox& box, const webhook_settings& settings, std::int64_t deadline_ms,
-                                     const delivery_log& log, const std::atomic<bool>* stop) {
+                                     const delivery_log& log, const std::atomic<bool>* stop, bool hard_deadline) {
   delivery_summary sum;
   pass p(box, log);
   std::unique_ptr<CURLM, decltype(&curl_multi_cleanup)> multi(curl_multi_init(), curl_multi_cleanup);
@@ -204,10 +204,11 @@ result<delivery_summary> deliver_due(outbox& box, const webhook_settings& settin
 
   for (;;) {
     const std::int64_t now = now_ms();
-    if (now >= deadline_ms || stopped()) break;
+    const bool accepting = now < deadline_ms && !stopped();
+    if (!accepting && (hard_deadline || in_flight.empty())) break;
     // Start one transfer per idle, enabled sink that has something due.
     for (const webhook_sink& s : settings.sinks) {
-      if (in_flight.count(&s)) continue;
+      if (!accepting || in_flight.count(&s)) continue;
       auto disabled = box.disabled_reason(s.name, s.url);
       if (!disabled) return disabled.err();
       if (*disabled) continue;
@@ -232,6 +233,7 @@ result<delivery_summary> deliver_due(outbox& box, const webhook_settings& settin
       }
     }
     if (in_flight.empty()) {
+      if (!accepting) break;
       auto due = box.next_due(names);
       if (!due) return due.err();
       if (!*due || **due >= deadline_ms) break;
@@ -257,11 +259,11 @@ result<delivery_summary> deliver_due(outbox& box, const webhook_settings& settin
       finished_any = true;
     }
     if (!finished_any && !in_flight.empty()) {  // after a completion, start that sink's next one first
-      const auto wait = static_cast<int>(std::clamp<std::int64_t>(deadline_ms - now_ms(), 0, 200));
+      const auto wait = static_cast<int>(accepting ? std::clamp<std::int64_t>(deadline_ms - now_ms(), 0, 200) : 200);
       curl_multi_poll(multi.get(), nullptr, 0, wait, nullptr);
     }
   }
-  // Transfers cut off by the deadline or a stop go back as they were.
+  // Transfers cut off by a hard deadline go back as they were (sent again later, same webhook-id).
   for (auto& [sink, t] : in_flight) {
     curl_multi_remove_handle(multi.get(), t->handle);
     p.log(fmt::format("webhook {}: {} {}: not finished before the flush timeout; left for the next run", sink->name, t->row.type,

@@ -43,10 +43,12 @@ struct delivery_summary {
 using delivery_log = std::function<void(const std::string&)>;
 
 // Delivers what is due, and what falls due before `deadline_ms`, for every configured sink.
-// Returns when nothing more is due before the deadline, at the deadline (transfers still in
-// flight are put back), or when `stop` becomes true.
+// Returns when nothing more is due before the deadline, or at the deadline or when `stop` becomes
+// true: with a hard deadline transfers still in flight are put back (to be sent again), else no
+// new transfer starts and those in flight finish (each within its sink's timeout) first.
 result<delivery_summary> deliver_due(outbox& box, const webhook_settings& settings, std::int64_t deadline_ms,
-                                     const delivery_log& log, const std::atomic<bool>* stop = nullptr);
+                                     const delivery_log& log, const std::atomic<bool>* stop = nullptr,
+                                     bool hard_deadline = true);
 
 // Sends one body to a sink now, signed, without the outbox (for `webhooks test`).
 attempt_outcome send_now(const webhook_sink& sink, const std::string& id, const std::string& body);
