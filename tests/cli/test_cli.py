@@ -262,6 +262,28 @@ class Cli(unittest.TestCase):
         self.assertEqual(p.returncode, 0)  # the flag asks for a written result: flag > environment
         self.assertTrue(os.path.exists(out))
 
+    def test_log_lines_as_text_or_json_and_by_level(self):
+        args = ["reconcile-all", "--snapshot", self.snap, "--config", self.cfg, "--format", "json"]
+        rc, _, err = run(*args)
+        self.assertEqual(rc, 0)
+        self.assertTrue(err.startswith("linemgr: the plan was applied to the snapshot in memory only"), err)
+        rc, _, err = run(*args, "--log-format", "json")
+        self.assertEqual(rc, 0)
+        lines = [json.loads(line) for line in err.splitlines()]
+        self.assertEqual([(l["level"], l["msg"][:20]) for l in lines], [("info", "the plan was applied")])
+        self.assertRegex(lines[0]["time"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+        rc, _, err = run("reconcile-all", "--snapshot", os.path.join(self.d, "missing.json"), "--log-format", "json")
+        self.assertEqual(rc, 74)
+        self.assertEqual(json.loads(err)["level"], "error")
+        self.assertEqual(run(*args, "--log-level", "WARN")[2], "")
+        self.assertEqual(run(*args, "--quiet")[2], "")
+        p = subprocess.run([BIN, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ, LOG_LEVEL="ERROR"))
+        self.assertEqual((p.returncode, p.stderr), (0, ""))
+        p = subprocess.run([BIN, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ, LOG_LEVEL="LOUD"))
+        self.assertEqual(p.returncode, 78)
+        self.assertIn("environment LOG_LEVEL", p.stderr)
+        self.assertEqual(run(*args, "--log-format", "xml")[0], 64)
+
     def test_generated_organisation_is_byte_identical(self):
         paths = []
         for n in (1, 2):
