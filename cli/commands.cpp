@@ -31,6 +31,7 @@ int reconcile(const reconcile_options& given) {
   // Sinks first: a bad [[webhook]] table stops the run before anything is changed.
   const std::unique_ptr<webhooks> hooks = webhooks::open(o.source.config, o.webhook_flush_timeout_s);
   run_summary run{o.unit ? "reconcile-unit" : "reconcile-all", o.unit, 0, 0, 0, 0, 0, std::nullopt};
+  bool announced = false;
   try {
     loaded l = load(o.source, o.unit);
     run.today = l.today;
@@ -65,6 +66,7 @@ int reconcile(const reconcile_options& given) {
       }
       if (fatal) run.error = fatal->message;
       hooks->announce(l.snap, p, applied ? &*applied : nullptr, run, o.dry_run, !o.unit);
+      announced = true;
     }
     print(wants_json(o.format) ? plan_to_json(l.snap, p, applied ? &*applied : nullptr)
                                : plan_to_text(l.snap, p, applied ? &*applied : nullptr));
@@ -74,8 +76,8 @@ int reconcile(const reconcile_options& given) {
     if (o.fail_on_changes && !p.changes.empty()) return 1;
     return 0;
   } catch (const failure& f) {
-    // The run could not finish: announce that (once; a failure after the announcement is already in it).
-    if (hooks && !run.error && f.err.kind != error_kind::usage) {
+    // The run could not finish before its announcement: announce that it failed.
+    if (hooks && !announced && f.err.kind != error_kind::usage) {
       run.error = f.err.message;
       hooks->announce(snapshot{}, plan{run.today, {}, {}}, nullptr, run, o.dry_run);
       hooks->flush();
