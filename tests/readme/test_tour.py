@@ -19,7 +19,8 @@ BUILD = SRC = None
 
 class Tour(unittest.TestCase):
     def test_the_readme_tour_runs_as_written(self):
-        readme = open(os.path.join(SRC, "README.md"), encoding="utf-8").read()
+        with open(os.path.join(SRC, "README.md"), encoding="utf-8") as f:
+            readme = f.read()
         block = re.search(r"<!-- tour -->\n```sh\n(.*?)```\n<!-- /tour -->", readme, re.S).group(1)
         self.assertIn("amqp://guest:guest@localhost:5672", block)
         node = broker.Broker()

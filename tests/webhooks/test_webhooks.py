@@ -345,7 +345,8 @@ class Webhooks(unittest.TestCase):
         self.assertEqual(self.receiver.requests, [])
 
     def test_the_readme_examples_load_and_its_verification_snippet_accepts_real_deliveries(self):
-        readme = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "README.md"), encoding="utf-8").read()
+        with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "README.md"), encoding="utf-8") as f:
+            readme = f.read()
         blocks = re.findall(r"```toml\n(.*?)```", readme, re.S)
         sinks = [b for b in blocks if "[[webhook]]" in b]
         self.assertEqual(len(sinks), 2)
