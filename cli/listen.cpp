@@ -104,29 +104,26 @@ std::string summary(const totals& t, bool json) {
 amqp_settings amqp_settings_from(const listen_options& o) {
   amqp_settings s;
   const file_connections file = read_file_connections(o.source.config);
-  const auto& aq = file.tables.amqp;
-  const std::string url = pick(o.amqp_url, "--amqp-url", {"AMQP_URL", "AMQP__URL", "FASTRAMQPI__AMQP__URL"}, file, aq, "url").value;
-  if (!url.empty()) {
+  if (const std::string url = resolve("amqp.url", file, o.amqp_url).value; !url.empty()) {
     take(parse_amqp_url(url, s));
   } else {
-    s.host = pick("", "", {"AMQP_HOST"}, file, aq, "host", s.host).value;
-    if (const resolved p = pick("", "", {"AMQP_PORT"}, file, aq, "port"); !p.value.empty()) {
-      char* end = nullptr;
-      const long port = std::strtol(p.value.c_str(), &end, 10);
-      if (*end || port <= 0 || port > 65535)
-        throw failure{{error_kind::config, fmt::format("{}: AMQP port \"{}\" is not a port", p.source, p.value)}};
-      s.port = static_cast<int>(port);
-    }
-    s.username = pick("", "", {"AMQP_USERNAME"}, file, aq, "username", s.username).value;
-    s.password = pick("", "", {"AMQP_PASSWORD"}, file, aq, "password", s.password, true).value;
-    s.vhost = pick("", "", {"AMQP_VHOST"}, file, aq, "vhost", s.vhost).value;
+    s.host = resolve("amqp.host", file).value;
+    const resolved p = resolve("amqp.port", file);
+    char* end = nullptr;
+    const long port = std::strtol(p.value.c_str(), &end, 10);
+    if (*end || port <= 0 || port > 65535)
+      throw failure{{error_kind::config, fmt::format("{}: AMQP port \"{}\" is not a port", p.source, p.value)}};
+    s.port = static_cast<int>(port);
+    s.username = resolve("amqp.username", file).value;
+    s.password = resolve("amqp.password", file).value;
+    s.vhost = resolve("amqp.vhost", file).value;
   }
-  s.queue = pick(o.amqp_queue, "--amqp-queue", {"AMQP_QUEUE"}, file, aq, "queue", "linemgr").value;
+  s.queue = resolve("amqp.queue", file, o.amqp_queue).value;
   s.declare = o.declare;
   s.dead_letter_exchange = o.dead_letter_exchange;
   s.prefetch = o.prefetch;
   s.heartbeat_s = o.heartbeat_s;
-  s.ca_file = pick(o.amqp_ca_file, "--amqp-ca-file", {}, file, aq, "ca_file").value;
+  s.ca_file = resolve("amqp.ca_file", file, o.amqp_ca_file).value;
   return s;
 }
 

@@ -1,12 +1,15 @@
 #include "settings.hpp"
 
+#include <algorithm>
 #include <cstdlib>
+#include <stdexcept>
 #include <vector>
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
 #include "amqp/consumer.hpp"
+#include "os2mo/settings.hpp"
 #include "environment.hpp"
 #include "io/config_env.hpp"
 #include "io/config_file.hpp"
@@ -54,15 +57,44 @@ file_connections read_file_connections(const std::string& config_flag) {
   return f;
 }
 
-resolved pick(const std::string& flag_value, std::string_view flag_name, std::initializer_list<const char*> env_names,
-              const file_connections& file, const std::map<std::string, file_value>& table, const std::string& key,
-              std::string default_value, bool secret) {
-  if (!flag_value.empty()) return {flag_value, std::string(flag_name), secret};
-  for (const char* name : env_names)
-    if (const auto v = process_env(name)) return {*v, fmt::format("env {}", name), secret};
-  if (auto it = table.find(key); it != table.end())
-    return {it->second.value, fmt::format("file {}:{}", file.path.value_or("?"), it->second.line), secret || it->second.secret};
-  return {std::move(default_value), "default", secret};
+const std::vector<connection_setting>& connection_settings() {
+  static const std::vector<connection_setting> all = [] {
+    const amqp_settings amqp;  // its defaults
+    const os2mo_auth auth;
+    return std::vector<connection_setting>{
+        {"os2mo.url", "--mo-url", {"OS2MO_API_URL", "MO_URL", "FASTRAMQPI__MO_URL"}, "", false},
+        {"os2mo.token", "--token-file", {"OS2MO_API_TOKEN"}, "", true},
+        {"os2mo.client_id", "", {"CLIENT_ID", "FASTRAMQPI__CLIENT_ID"}, "", false},
+        {"os2mo.client_secret", "", {"CLIENT_SECRET", "FASTRAMQPI__CLIENT_SECRET"}, "", true},
+        {"os2mo.auth_server", "", {"AUTH_SERVER", "FASTRAMQPI__AUTH_SERVER"}, "", false},
+        {"os2mo.auth_realm", "", {"AUTH_REALM", "FASTRAMQPI__AUTH_REALM"}, auth.realm, false},
+        {"os2mo.ca_file", "--ca-file", {}, "", false},
+        {"amqp.url", "--amqp-url", {"AMQP_URL", "AMQP__URL", "FASTRAMQPI__AMQP__URL"}, "", true},
+        {"amqp.host", "", {"AMQP_HOST"}, amqp.host, false},
+        {"amqp.port", "", {"AMQP_PORT"}, std::to_string(amqp.port), false},
+        {"amqp.username", "", {"AMQP_USERNAME"}, amqp.username, false},
+        {"amqp.password", "", {"AMQP_PASSWORD"}, amqp.password, true},
+        {"amqp.vhost", "", {"AMQP_VHOST"}, amqp.vhost, false},
+        {"amqp.queue", "--amqp-queue", {"AMQP_QUEUE"}, "linemgr", false},
+        {"amqp.ca_file", "--amqp-ca-file", {}, "", false},
+    };
+  }();
+  return all;
+}
+
+resolved resolve(const std::string& key, const file_connections& file, const std::string& flag_value) {
+  const auto& all = connection_settings();
+  const auto it = std::find_if(all.begin(), all.end(), [&](const connection_setting& c) { return c.key == key; });
+  if (it == all.end()) throw std::logic_error("no connection setting " + key);
+  const connection_setting& c = *it;
+  if (!flag_value.empty()) return {flag_value, c.flag, c.secret};
+  for (const std::string& name : c.env)
+    if (const auto v = process_env(name)) return {*v, "env " + name, c.secret};
+  const std::size_t dot = key.find('.');
+  const auto& table = key.substr(0, dot) == "os2mo" ? file.tables.os2mo : file.tables.amqp;
+  if (auto f = table.find(key.substr(dot + 1)); f != table.end())
+    return {f->second.value, fmt::format("file {}:{}", file.path.value_or("?"), f->second.line), c.secret || f->second.secret};
+  return {c.fallback, "default", c.secret};
 }
 
 std::optional<bool> env_dry_run() {
@@ -102,29 +134,15 @@ std::vector<shown_setting> effective(const config_options& o) {
     if (source == "default" && in_file.count(key)) source = fmt::format("file {}:{}", *file.path, in_file[key]);
     out.push_back({key, value, source});
   }
-  // OS2mo.
-  const auto& mo = file.tables.os2mo;
-  auto add = [&](const std::string& key, const resolved& r) { out.push_back({key, r.value.empty() ? "(not set)" : r.shown(), r.source}); };
-  add("os2mo.url", pick("", "--mo-url", {"OS2MO_API_URL", "MO_URL", "FASTRAMQPI__MO_URL"}, file, mo, "url"));
-  add("os2mo.token", pick("", "--token-file", {"OS2MO_API_TOKEN"}, file, mo, "token", "", true));
-  add("os2mo.client_id", pick("", "", {"CLIENT_ID", "FASTRAMQPI__CLIENT_ID"}, file, mo, "client_id"));
-  add("os2mo.client_secret", pick("", "", {"CLIENT_SECRET", "FASTRAMQPI__CLIENT_SECRET"}, file, mo, "client_secret", "", true));
-  add("os2mo.auth_server", pick("", "", {"AUTH_SERVER", "FASTRAMQPI__AUTH_SERVER"}, file, mo, "auth_server"));
-  add("os2mo.auth_realm", pick("", "", {"AUTH_REALM", "FASTRAMQPI__AUTH_REALM"}, file, mo, "auth_realm", "mo"));
-  add("os2mo.ca_file", pick("", "--ca-file", {}, file, mo, "ca_file"));
-  // AMQP.
-  const auto& aq = file.tables.amqp;
-  const resolved url = pick("", "--amqp-url", {"AMQP_URL", "AMQP__URL", "FASTRAMQPI__AMQP__URL"}, file, aq, "url", "", true);
-  add("amqp.url", url);
-  if (url.value.empty()) {
-    add("amqp.host", pick("", "", {"AMQP_HOST"}, file, aq, "host", "localhost"));
-    add("amqp.port", pick("", "", {"AMQP_PORT"}, file, aq, "port", "5672"));
-    add("amqp.username", pick("", "", {"AMQP_USERNAME"}, file, aq, "username", "guest"));
-    add("amqp.password", pick("", "", {"AMQP_PASSWORD"}, file, aq, "password", "guest", true));
-    add("amqp.vhost", pick("", "", {"AMQP_VHOST"}, file, aq, "vhost", "/"));
+  // Connections: without an AMQP URL, its parts.
+  const bool amqp_url = !resolve("amqp.url", file).value.empty();
+  for (const connection_setting& c : connection_settings()) {
+    const bool url_part = c.key == "amqp.host" || c.key == "amqp.port" || c.key == "amqp.username" || c.key == "amqp.password" ||
+                          c.key == "amqp.vhost";
+    if (amqp_url && url_part) continue;
+    const resolved r = resolve(c.key, file);
+    out.push_back({c.key, r.value.empty() ? "(not set)" : r.shown(), r.source});
   }
-  add("amqp.queue", pick("", "--amqp-queue", {"AMQP_QUEUE"}, file, aq, "queue", "linemgr"));
-  add("amqp.ca_file", pick("", "--amqp-ca-file", {}, file, aq, "ca_file"));
   // Webhooks, logging, dry run.
   if (file.path) {
     const webhook_settings hooks = take(read_webhook_config_file(*file.path));

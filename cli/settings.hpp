@@ -1,11 +1,11 @@
 #pragma once
 // Where every setting comes from: flag > environment > configuration file > default. The
 // environment names are those the Python integrations' deployments already set.
-#include <initializer_list>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "commands.hpp"
 #include "io/connection_config.hpp"
@@ -28,10 +28,21 @@ struct file_connections {
 };
 file_connections read_file_connections(const std::string& config_flag);
 
-// flag > the first set environment variable of `env_names` > the file's `table`.`key` > default.
-resolved pick(const std::string& flag_value, std::string_view flag_name, std::initializer_list<const char*> env_names,
-              const file_connections& file, const std::map<std::string, file_value>& table, const std::string& key,
-              std::string default_value = {}, bool secret = false);
+// One connection setting: its name in `config show`, its flag, the environment variables that
+// set it (the Python integrations' names, first wins), its key in the file's table, its default.
+struct connection_setting {
+  std::string key;  // "os2mo.url": table "os2mo", file key "url"
+  std::string flag;
+  std::vector<std::string> env;
+  std::string fallback;
+  bool secret = false;
+};
+// Every OS2mo and AMQP connection setting, in the order `config show` lists them.
+const std::vector<connection_setting>& connection_settings();
+
+// The setting `key` (see connection_settings): `flag_value` when given, else the first set
+// environment variable, else the file's value, else the default.
+resolved resolve(const std::string& key, const file_connections& file, const std::string& flag_value = {});
 
 // DRY_RUN from the environment (the gatekeeper's switch): true, false, or not set.
 std::optional<bool> env_dry_run();

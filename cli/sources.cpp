@@ -16,43 +16,22 @@
 
 namespace linemgr::cli {
 
-
-// The first non-empty environment variable of `names`.
-std::string env(std::initializer_list<const char*> names) {
-  for (const char* n : names)
-    if (const char* v = std::getenv(n); v && *v) return v;
-  return {};
-}
-
-namespace {
-
-std::string read_secret_file(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) throw failure{{error_kind::io, fmt::format("{}: cannot read the token file", path)}};
-  std::string text;
-  char chunk[4096];
-  std::size_t got = 0;
-  while ((got = std::fread(chunk, 1, sizeof chunk, f)) > 0) text.append(chunk, got);
-  std::fclose(f);
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
-  return text;
-}
-
-}  // namespace
-
 os2mo_settings os2mo_settings_from(const source_options& o) {
   const file_connections file = read_file_connections(o.config);
-  const auto& mo = file.tables.os2mo;
   os2mo_settings s;
-  s.url = pick(o.mo_url, "--mo-url", {"OS2MO_API_URL", "MO_URL", "FASTRAMQPI__MO_URL"}, file, mo, "url").value;
-  s.auth.token = o.token_file.empty() ? pick("", "", {"OS2MO_API_TOKEN"}, file, mo, "token", "", true).value
-                                      : read_secret_file(o.token_file);
-  s.auth.client_id = pick("", "", {"CLIENT_ID", "FASTRAMQPI__CLIENT_ID"}, file, mo, "client_id").value;
-  s.auth.client_secret = pick("", "", {"CLIENT_SECRET", "FASTRAMQPI__CLIENT_SECRET"}, file, mo, "client_secret", "", true).value;
-  s.auth.auth_server = pick("", "", {"AUTH_SERVER", "FASTRAMQPI__AUTH_SERVER"}, file, mo, "auth_server").value;
-  if (const std::string realm = pick("", "", {"AUTH_REALM", "FASTRAMQPI__AUTH_REALM"}, file, mo, "auth_realm").value; !realm.empty())
-    s.auth.realm = realm;
-  s.http.ca_file = pick(o.ca_file, "--ca-file", {}, file, mo, "ca_file").value;
+  s.url = resolve("os2mo.url", file, o.mo_url).value;
+  if (o.token_file.empty()) {
+    s.auth.token = resolve("os2mo.token", file).value;
+  } else if (auto token = read_secret_file(o.token_file)) {
+    s.auth.token = *token;
+  } else {
+    throw failure{{error_kind::io, fmt::format("{}: cannot read the token file", o.token_file)}};
+  }
+  s.auth.client_id = resolve("os2mo.client_id", file).value;
+  s.auth.client_secret = resolve("os2mo.client_secret", file).value;
+  s.auth.auth_server = resolve("os2mo.auth_server", file).value;
+  s.auth.realm = resolve("os2mo.auth_realm", file).value;
+  s.http.ca_file = resolve("os2mo.ca_file", file, o.ca_file).value;
   if (s.auth.token.empty() && !s.auth.uses_client_credentials())
     throw failure{{error_kind::config, "no OS2mo credentials: set OS2MO_API_TOKEN, pass --token-file, set CLIENT_ID, "
                                        "CLIENT_SECRET and AUTH_SERVER, or give [os2mo] token in the configuration file"}};
@@ -64,8 +43,7 @@ os2mo_settings os2mo_settings_from(const source_options& o) {
 // The OS2mo URL from the flag, the environment or the file (empty when none names one).
 std::string mo_url_of(const source_options& o) {
   if (!o.mo_url.empty() || !o.snapshot.empty()) return o.mo_url;
-  const file_connections file = read_file_connections(o.config);
-  return pick("", "--mo-url", {"OS2MO_API_URL", "MO_URL", "FASTRAMQPI__MO_URL"}, file, file.tables.os2mo, "url").value;
+  return resolve("os2mo.url", read_file_connections(o.config)).value;
 }
 
 loaded open_source(source_options o) {

@@ -30,8 +30,6 @@ struct loaded {
   std::unique_ptr<os2mo_connection> mo;  // when the snapshot was read from OS2mo
 };
 
-// The first non-empty environment variable of `names`.
-std::string env(std::initializer_list<const char*> names);
 // OS2mo settings: flags > the environment names the Python integrations use > [os2mo] > defaults.
 os2mo_settings os2mo_settings_from(const source_options& o);
 // The OS2mo URL (flag, environment or file) when the source is OS2mo; empty with --snapshot.

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -60,6 +62,16 @@ result<std::vector<std::string>> json_strings(const std::string& variable, const
 std::optional<std::string> process_env(const std::string& name) {
   if (const char* v = std::getenv(name.c_str()); v && *v) return std::string(v);
   return std::nullopt;
+}
+
+std::optional<std::string> read_secret_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::string value = text.str();
+  while (!value.empty() && (value.back() == '\n' || value.back() == '\r' || value.back() == ' ')) value.pop_back();
+  return value;
 }
 
 std::optional<bool> parse_env_bool(std::string value) {

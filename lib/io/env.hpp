@@ -13,4 +13,8 @@ using env_lookup = std::function<std::optional<std::string>(const std::string&)>
 // The process environment (an empty value counts as not set).
 std::optional<std::string> process_env(const std::string& name);
 
+// A secret kept in a file (a token, a password): its text without trailing newlines and spaces;
+// nullopt when the file cannot be read.
+std::optional<std::string> read_secret_file(const std::string& path);
+
 }  // namespace linemgr

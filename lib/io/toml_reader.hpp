@@ -2,8 +2,6 @@
 // Internal to the TOML readers (rules configuration, webhook sinks): typed access to TOML
 // nodes whose failures name the file, the line and the key.
 #include <cstdint>
-#include <fstream>
-#include <sstream>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -102,13 +100,10 @@ class toml_reader {
       if (!got || got->empty()) fail(n, key, fmt::format("the environment variable {} is not set", env_name));
       value = *got;
     } else {
-      std::ifstream in(file, std::ios::binary);
-      if (!in) fail(n, key, fmt::format("cannot read the secret file {}", file));
-      std::ostringstream text;
-      text << in.rdbuf();
-      value = text.str();
-      while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
-      if (value.empty()) fail(n, key, fmt::format("the secret file {} is empty", file));
+      const auto got = read_secret_file(file);
+      if (!got) fail(n, key, fmt::format("cannot read the secret file {}", file));
+      if (got->empty()) fail(n, key, fmt::format("the secret file {} is empty", file));
+      value = *got;
     }
     return prefix + value;
   }
