@@ -16,10 +16,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/plan.hpp"
-#include "io/config_file.hpp"
-#include "io/json.hpp"
-#include "io/snapshot_file.hpp"
+#include <linemgr/core/plan.hpp>
+#include <linemgr/io/config_file.hpp>
+#include <linemgr/io/json_internal.hpp>
+#include <linemgr/io/snapshot_file.hpp>
 #include "org_generator.hpp"
 
 using namespace linemgr;

@@ -1,14 +1,15 @@
+// The command line as a table of subcommands (name, help, options, what runs), parsed by CLI11;
+// failures become exit statuses in one place.
 #include "app.hpp"
 
-#include <cstdio>
+#include <functional>
+#include <map>
+#include <new>
 
 #include <CLI/CLI.hpp>
-#include <fmt/format.h>
 
 #include "commands.hpp"
 #include "log.hpp"
-#include "settings.hpp"
-#include "webhooks.hpp"
 
 namespace linemgr::cli {
 
@@ -16,18 +17,34 @@ namespace {
 
 constexpr const char* version_text = "linemgr " LINEMGR_VERSION;
 
+// Every option of every subcommand: each command reads its own part.
+struct all_options {
+  reconcile_options all, unit;
+  std::string unit_id;  // reconcile-unit's UNIT
+  explain_options explain;
+  manager_of_options manager_of;
+  listen_options listen;
+  webhooks_options webhooks;
+  config_options config;
+  std::string log_format, log_level;
+};
+
+void add_config(CLI::App* sub, std::string& config) {
+  sub->add_option("--config", config,
+                  "Configuration file (TOML); default: $LINEMGR_CONFIG, $XDG_CONFIG_HOME/linemgr/config.toml, "
+                  "/etc/linemgr/config.toml, else the built-in defaults");
+}
+
 void add_source(CLI::App* sub, source_options& s) {
   auto* snapshot = sub->add_option("--snapshot", s.snapshot, "Snapshot file (linemgr-snapshot/1) to read; - for stdin");
-  auto* mo = sub->add_option("--mo-url", s.mo_url,
+  auto* mo = sub->add_option("--mo-url", s.flags.mo_url,
                              "Read from OS2mo at this URL (default: $OS2MO_API_URL, $MO_URL); token from $OS2MO_API_TOKEN, "
                              "--token-file, or Keycloak client credentials ($CLIENT_ID, $CLIENT_SECRET, $AUTH_SERVER, $AUTH_REALM)");
   snapshot->excludes(mo);
-  sub->add_option("--token-file", s.token_file, "A file holding the OS2mo bearer token")->check(CLI::ExistingFile);
-  sub->add_option("--ca-file", s.ca_file, "An extra CA certificate bundle for TLS to OS2mo and the identity provider")
+  sub->add_option("--token-file", s.flags.token_file, "A file holding the OS2mo bearer token")->check(CLI::ExistingFile);
+  sub->add_option("--ca-file", s.flags.ca_file, "An extra CA certificate bundle for TLS to OS2mo and the identity provider")
       ->check(CLI::ExistingFile);
-  sub->add_option("--config", s.config,
-                  "Rules configuration (TOML); default: $LINEMGR_CONFIG, $XDG_CONFIG_HOME/linemgr/config.toml, "
-                  "/etc/linemgr/config.toml, else the built-in defaults");
+  add_config(sub, s.flags.config);
   sub->add_option("--today", s.today, "The day to plan for (YYYY-MM-DD); default: the snapshot's, else today in Copenhagen");
 }
 
@@ -35,17 +52,6 @@ void add_format(CLI::App* sub, output_format& f) {
   sub->add_option("--format", f, "Output: text or json (default: text on a terminal, json otherwise)")
       ->transform(CLI::CheckedTransformer(std::map<std::string, output_format>{{"text", output_format::text},
                                                                                 {"json", output_format::json}}));
-}
-
-// How commands log (every subcommand takes these).
-struct logging_options {
-  std::string format, level;
-};
-
-void add_logging(CLI::App* sub, logging_options& l) {
-  sub->add_option("--log-format", l.format, "Log lines on standard error as text (default) or json")
-      ->check(CLI::IsMember({"text", "json"}));
-  sub->add_option("--log-level", l.level, "DEBUG, INFO (default; or $LOG_LEVEL), WARN or ERROR");
 }
 
 void add_flush_timeout(CLI::App* sub, long& seconds) {
@@ -62,6 +68,110 @@ void add_reconcile(CLI::App* sub, reconcile_options& o) {
   sub->add_option("--write-snapshot", o.write_snapshot, "Write the snapshot with the plan applied to this file (atomically)");
   sub->add_flag("--fail-on-changes", o.fail_on_changes, "Exit 1 when the plan is not empty (for checks in cron and CI)");
   add_flush_timeout(sub, o.webhook_flush_timeout_s);
+  sub->add_flag("--quiet", o.quiet, "No progress bar and no informational log lines (warnings and errors still)");
+}
+
+void add_listen(CLI::App* sub, listen_options& o) {
+  sub->add_option("--source", o.from, "Where events come from: stdin (JSON Lines), amqp, or mo-events (OS2mo's GraphQL events)")
+      ->check(CLI::IsMember({"stdin", "amqp", "mo-events"}));
+  sub->add_option("--listener-prefix", o.listener_prefix, "mo-events: the listeners' user_key prefix (default linemgr)");
+  add_source(sub, o.source);
+  sub->add_option("--coalesce", o.coalesce_ms, "Events arriving within this many milliseconds become one reconcile (default 500)")
+      ->check(CLI::Range(0L, 3600000L));
+  sub->add_flag("--dry-run", o.dry_run, "Plan each batch; apply nothing");
+  sub->add_option("--write-snapshot", o.write_snapshot, "With --snapshot: write the final snapshot here at the end");
+  add_format(sub, o.format);
+  sub->add_option("--amqp-url", o.source.flags.amqp_url, "amqp[s]://user:password@host:port/vhost (default: $AMQP_URL, $AMQP__URL, "
+                                                         "else $AMQP_HOST, $AMQP_PORT, $AMQP_USERNAME, $AMQP_PASSWORD, $AMQP_VHOST)");
+  sub->add_option("--amqp-queue", o.source.flags.amqp_queue, "The queue to consume (default: $AMQP_QUEUE, else linemgr)");
+  sub->add_flag("--declare", o.declare, "Declare the durable topic exchange os2mo, a durable quorum queue with a dead-letter "
+                                        "queue, and bind the routing keys linemgr handles");
+  sub->add_option("--dead-letter-exchange", o.dead_letter_exchange, "The queue has this dead-letter exchange (without --declare)");
+  sub->add_option("--prefetch", o.prefetch, "Unacknowledged messages at a time (default 10)")->check(CLI::Range(1, 65535));
+  sub->add_option("--heartbeat", o.heartbeat_s, "AMQP heartbeat in seconds (default 30)")->check(CLI::Range(0, 3600));
+  sub->add_option("--max-attempts", o.max_attempts, "Tries of a batch before its messages are dead-lettered (default 10)")
+      ->check(CLI::Range(1, 1000));
+  sub->add_option("--amqp-ca-file", o.source.flags.amqp_ca_file, "A CA to trust for amqps://")->check(CLI::ExistingFile);
+  add_flush_timeout(sub, o.webhook_flush_timeout_s);
+  sub->add_option("--metrics-addr", o.metrics_addr,
+                  "Serve Prometheus /metrics, /health/live and /health/ready on HOST:PORT (default: off)");
+}
+
+// One subcommand: its path ("webhooks list"), help, options and what runs it.
+struct subcommand {
+  const char* path;
+  const char* help;
+  std::function<void(CLI::App*, all_options&)> options;
+  std::function<int(all_options&)> run;
+};
+
+const std::vector<subcommand>& subcommands() {
+  static const std::vector<subcommand> table = {
+      {"reconcile-all", "Plan (and apply) every rule for the whole organisation",
+       [](CLI::App* s, all_options& o) { add_reconcile(s, o.all); }, [](all_options& o) { return reconcile(o.all); }},
+      {"reconcile-unit", "Plan (and apply) the changes for one unit, its ancestors and descendants",
+       [](CLI::App* s, all_options& o) {
+         s->add_option("UNIT", o.unit_id, "The unit's id (uuid)")->required();
+         add_reconcile(s, o.unit);
+       },
+       [](all_options& o) {
+         o.unit.unit = o.unit_id;
+         return reconcile(o.unit);
+       }},
+      {"explain", "Explain why a unit gets its class and its managers",
+       [](CLI::App* s, all_options& o) {
+         s->add_option("UNIT", o.explain.unit, "The unit's id (uuid), or its user_key")->required();
+         add_source(s, o.explain.source);
+         add_format(s, o.explain.format);
+       },
+       [](all_options& o) { return explain(o.explain); }},
+      {"manager-of", "Show a person's (or an engagement's) line manager",
+       [](CLI::App* s, all_options& o) {
+         s->add_option("WHO", o.manager_of.who, "A person id or an engagement id")->required();
+         add_source(s, o.manager_of.source);
+         s->add_option("--date", o.manager_of.date, "The day to answer for (YYYY-MM-DD); default: as --today");
+         add_format(s, o.manager_of.format);
+       },
+       [](all_options& o) { return manager_of(o.manager_of); }},
+      {"listen", "React to OS2mo events: reconcile the units they affect, batch by batch",
+       [](CLI::App* s, all_options& o) { add_listen(s, o.listen); }, [](all_options& o) { return listen(o.listen); }},
+      {"webhooks", "Webhook sinks: list them, test one, deliver, inspect and replay deliveries", nullptr, nullptr},
+      {"webhooks list", "List the sinks (secrets masked) and their deliveries by state",
+       [](CLI::App* s, all_options& o) { add_format(s, o.webhooks.format); }, [](all_options& o) { return webhooks_list(o.webhooks); }},
+      {"webhooks test", "Send a sample notice (type webhook.test) to a sink now",
+       [](CLI::App* s, all_options& o) { s->add_option("NAME", o.webhooks.name, "The sink's name")->required(); },
+       [](all_options& o) { return webhooks_test(o.webhooks); }},
+      {"webhooks deliver", "Deliver what is due (for cron or a timer)",
+       [](CLI::App* s, all_options& o) {
+         s->add_option("--timeout", o.webhooks.timeout_s, "Seconds to keep delivering and retrying (default: the flush timeout)")
+             ->check(CLI::Range(0L, 86400L));
+         add_format(s, o.webhooks.format);
+       },
+       [](all_options& o) { return webhooks_deliver(o.webhooks); }},
+      {"webhooks deliveries", "Show deliveries, newest first",
+       [](CLI::App* s, all_options& o) {
+         s->add_option("--state", o.webhooks.state, "Only deliveries in this state")
+             ->check(CLI::IsMember({"held", "pending", "failed", "delivering", "delivered", "dead"}));
+         s->add_option("--limit", o.webhooks.limit, "At most this many (default 50)")->check(CLI::Range(1, 100000));
+         add_format(s, o.webhooks.format);
+       },
+       [](all_options& o) { return webhooks_deliveries(o.webhooks); }},
+      {"webhooks replay", "Queue a delivery (by number) or a notice's deliveries (by id) again",
+       [](CLI::App* s, all_options& o) {
+         s->add_option("ID", o.webhooks.id, "A delivery number or a notice id, as `webhooks deliveries` shows them")->required();
+       },
+       [](all_options& o) { return webhooks_replay(o.webhooks); }},
+      {"config", "Show the effective configuration, or check it without connecting anywhere", nullptr, nullptr},
+      {"config show", "Every setting, its value (secrets masked) and where it came from",
+       [](CLI::App* s, all_options& o) {
+         add_config(s, o.config.config);
+         add_format(s, o.config.format);
+       },
+       [](all_options& o) { return config_show(o.config); }},
+      {"config check", "Read and validate the configuration, the environment and the sinks",
+       [](CLI::App* s, all_options& o) { add_config(s, o.config.config); }, [](all_options& o) { return config_check(o.config); }},
+  };
+  return table;
 }
 
 }  // namespace
@@ -85,95 +195,26 @@ int run(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough(false);
 
-  reconcile_options all, unit;
-  auto* all_cmd = app.add_subcommand("reconcile-all", "Plan (and apply) every rule for the whole organisation");
-  add_reconcile(all_cmd, all);
-  auto* unit_cmd = app.add_subcommand("reconcile-unit", "Plan (and apply) the changes for one unit, its ancestors and descendants");
-  std::string unit_id;
-  unit_cmd->add_option("UNIT", unit_id, "The unit's id (uuid)")->required();
-  add_reconcile(unit_cmd, unit);
-
-  explain_options ex;
-  auto* explain_cmd = app.add_subcommand("explain", "Explain why a unit gets its class and its managers");
-  explain_cmd->add_option("UNIT", ex.unit, "The unit's id (uuid), or its user_key")->required();
-  add_source(explain_cmd, ex.source);
-  add_format(explain_cmd, ex.format);
-
-  manager_of_options mo;
-  auto* manager_cmd = app.add_subcommand("manager-of", "Show a person's (or an engagement's) line manager");
-  manager_cmd->add_option("WHO", mo.who, "A person id or an engagement id")->required();
-  add_source(manager_cmd, mo.source);
-  manager_cmd->add_option("--date", mo.date, "The day to answer for (YYYY-MM-DD); default: as --today");
-  add_format(manager_cmd, mo.format);
-
-  listen_options li;
-  auto* listen_cmd = app.add_subcommand("listen", "React to OS2mo events: reconcile the units they affect, batch by batch");
-  listen_cmd->add_option("--source", li.from, "Where events come from: stdin (JSON Lines), amqp, or mo-events (OS2mo's GraphQL events)")
-      ->check(CLI::IsMember({"stdin", "amqp", "mo-events"}));
-  listen_cmd->add_option("--listener-prefix", li.listener_prefix, "mo-events: the listeners' user_key prefix (default linemgr)");
-  add_source(listen_cmd, li.source);
-  listen_cmd->add_option("--coalesce", li.coalesce_ms, "Events arriving within this many milliseconds become one reconcile (default 500)")
-      ->check(CLI::Range(0L, 3600000L));
-  listen_cmd->add_flag("--dry-run", li.dry_run, "Plan each batch; apply nothing");
-  listen_cmd->add_option("--write-snapshot", li.write_snapshot, "With --snapshot: write the final snapshot here at the end");
-  add_format(listen_cmd, li.format);
-  listen_cmd->add_option("--amqp-url", li.amqp_url, "amqp[s]://user:password@host:port/vhost (default: $AMQP_URL, $AMQP__URL, "
-                                                    "else $AMQP_HOST, $AMQP_PORT, $AMQP_USERNAME, $AMQP_PASSWORD, $AMQP_VHOST)");
-  listen_cmd->add_option("--amqp-queue", li.amqp_queue, "The queue to consume (default: $AMQP_QUEUE, else linemgr)");
-  listen_cmd->add_flag("--declare", li.declare, "Declare the durable topic exchange os2mo, a durable quorum queue with a dead-letter "
-                                                "queue, and bind the routing keys linemgr handles");
-  listen_cmd->add_option("--dead-letter-exchange", li.dead_letter_exchange, "The queue has this dead-letter exchange (without --declare)");
-  listen_cmd->add_option("--prefetch", li.prefetch, "Unacknowledged messages at a time (default 10)")->check(CLI::Range(1, 65535));
-  listen_cmd->add_option("--heartbeat", li.heartbeat_s, "AMQP heartbeat in seconds (default 30)")->check(CLI::Range(0, 3600));
-  listen_cmd->add_option("--max-attempts", li.max_attempts, "Tries of a batch before its messages are dead-lettered (default 10)")
-      ->check(CLI::Range(1, 1000));
-  listen_cmd->add_option("--amqp-ca-file", li.amqp_ca_file, "A CA to trust for amqps://")->check(CLI::ExistingFile);
-  add_flush_timeout(listen_cmd, li.webhook_flush_timeout_s);
-  listen_cmd->add_option("--metrics-addr", li.metrics_addr,
-                         "Serve Prometheus /metrics, /health/live and /health/ready on HOST:PORT (default: off)");
-
-  webhooks_options wh;
-  auto* hooks_cmd = app.add_subcommand("webhooks", "Webhook sinks: list them, test one, deliver, inspect and replay deliveries");
-  hooks_cmd->require_subcommand(1);
-  auto add_config = [&](CLI::App* sub) {
-    sub->add_option("--config", wh.config, "Configuration file with the [[webhook]] sinks (default: as for reconcile-all)");
-  };
-  auto* hooks_list = hooks_cmd->add_subcommand("list", "List the sinks (secrets masked) and their deliveries by state");
-  add_config(hooks_list);
-  add_format(hooks_list, wh.format);
-  auto* hooks_test = hooks_cmd->add_subcommand("test", "Send a sample notice (type webhook.test) to a sink now");
-  hooks_test->add_option("NAME", wh.name, "The sink's name")->required();
-  add_config(hooks_test);
-  auto* hooks_deliver = hooks_cmd->add_subcommand("deliver", "Deliver what is due (for cron or a timer)");
-  hooks_deliver->add_option("--timeout", wh.timeout_s, "Seconds to keep delivering and retrying (default: the flush timeout)")
-      ->check(CLI::Range(0L, 86400L));
-  add_config(hooks_deliver);
-  add_format(hooks_deliver, wh.format);
-  auto* hooks_deliveries = hooks_cmd->add_subcommand("deliveries", "Show deliveries, newest first");
-  hooks_deliveries->add_option("--state", wh.state, "Only deliveries in this state")
-      ->check(CLI::IsMember({"held", "pending", "failed", "delivering", "delivered", "dead"}));
-  hooks_deliveries->add_option("--limit", wh.limit, "At most this many (default 50)")->check(CLI::Range(1, 100000));
-  add_config(hooks_deliveries);
-  add_format(hooks_deliveries, wh.format);
-  auto* hooks_replay = hooks_cmd->add_subcommand("replay", "Queue a delivery (by number) or a notice's deliveries (by id) again");
-  hooks_replay->add_option("ID", wh.id, "A delivery number or a notice id, as `webhooks deliveries` shows them")->required();
-  add_config(hooks_replay);
-
-  config_options co;
-  auto* config_cmd = app.add_subcommand("config", "Show the effective configuration, or check it without connecting anywhere");
-  config_cmd->require_subcommand(1);
-  auto* config_show = config_cmd->add_subcommand("show", "Every setting, its value (secrets masked) and where it came from");
-  config_show->add_option("--config", co.config, "The configuration file (default: as for reconcile-all)");
-  add_format(config_show, co.format);
-  auto* config_check = config_cmd->add_subcommand("check", "Read and validate the configuration, the environment and the sinks");
-  config_check->add_option("--config", co.config, "The configuration file (default: as for reconcile-all)");
-
-  logging_options logging;
-  for (CLI::App* sub : {all_cmd, unit_cmd, explain_cmd, manager_cmd, listen_cmd, hooks_list, hooks_test, hooks_deliver,
-                        hooks_deliveries, hooks_replay, config_show, config_check})
-    add_logging(sub, logging);
-  for (const auto& [sub, o] : {std::pair{all_cmd, &all}, {unit_cmd, &unit}})
-    sub->add_flag("--quiet", o->quiet, "No progress bar and no informational log lines (warnings and errors still)");
+  all_options o;
+  std::map<std::string, CLI::App*> apps;
+  std::vector<std::pair<CLI::App*, const subcommand*>> runnable;
+  for (const subcommand& c : subcommands()) {
+    const std::string path = c.path;
+    const std::size_t space = path.rfind(' ');
+    CLI::App* parent = space == std::string::npos ? &app : apps.at(path.substr(0, space));
+    CLI::App* sub = parent->add_subcommand(path.substr(space == std::string::npos ? 0 : space + 1), c.help);
+    apps[path] = sub;
+    if (!c.run) {
+      sub->require_subcommand(1);
+      continue;
+    }
+    c.options(sub, o);
+    if (path.starts_with("webhooks ")) add_config(sub, o.webhooks.config);
+    sub->add_option("--log-format", o.log_format, "Log lines on standard error as text (default) or json")
+        ->check(CLI::IsMember({"text", "json"}));
+    sub->add_option("--log-level", o.log_level, "DEBUG, INFO (default; or $LOG_LEVEL), WARN or ERROR");
+    runnable.emplace_back(sub, &c);
+  }
 
   try {
     app.parse(argc, argv);
@@ -183,28 +224,17 @@ int run(int argc, char** argv) {
   }
 
   try {
-    configure_logging(logging.format, logging.level.empty() && (all.quiet || unit.quiet) ? "WARN" : logging.level);
-    if (all_cmd->parsed()) return reconcile(all);
-    if (unit_cmd->parsed()) {
-      unit.unit = unit_id;
-      return reconcile(unit);
-    }
-    if (explain_cmd->parsed()) return explain(ex);
-    if (manager_cmd->parsed()) return manager_of(mo);
-    if (listen_cmd->parsed()) return listen(li);
-    if (config_cmd->parsed()) {
-      co.action = config_show->parsed() ? "show" : "check";
-      return config_command(co);
-    }
-    if (hooks_cmd->parsed()) {
-      for (CLI::App* sub : hooks_cmd->get_subcommands()) wh.action = sub->get_name();
-      return webhooks_command(wh);
-    }
+    configure_logging(o.log_format, o.log_level.empty() && (o.all.quiet || o.unit.quiet) ? "WARN" : o.log_level);
+    for (const auto& [sub, c] : runnable)
+      if (sub->parsed()) return c->run(o);
   } catch (const failure& f) {
     log_message(log_level::error, f.err.message);
     return exit_status(f.err.kind);
   } catch (const std::bad_alloc&) {
     log_message(log_level::error, "out of memory");
+    return 70;
+  } catch (const std::exception& e) {
+    log_message(log_level::error, fmt::format("internal error: {}", e.what()));
     return 70;
   }
   return 64;

@@ -1,116 +1,123 @@
+// reconcile-all, reconcile-unit, explain, manager-of and config: options in, the library's
+// answer out as text or JSON.
 #include "commands.hpp"
-#include "log.hpp"
-#include "progress.hpp"
-#include "sources.hpp"
 
-#include <cstdio>
-#include <cstdlib>
+#include <algorithm>
 
 #include <fmt/format.h>
 
-#include "core/explain.hpp"
-#include "core/manager_of.hpp"
-#include "core/plan.hpp"
-#include "environment.hpp"
-#include "io/explain_output.hpp"
-#include "io/config_file.hpp"
-#include "io/plan_output.hpp"
-#include "io/snapshot_file.hpp"
-#include "os2mo/os2mo.hpp"
-#include "settings.hpp"
-#include "webhooks.hpp"
+#include <linemgr/core/explain.hpp>
+#include <linemgr/core/manager_of.hpp>
+#include <linemgr/io/explain_output.hpp>
+#include <linemgr/io/plan_output.hpp>
+#include <linemgr/io/snapshot_file.hpp>
+#include <linemgr/webhooks/envelope.hpp>
+
+#include "log.hpp"
+#include "progress.hpp"
 
 namespace linemgr::cli {
 
 int reconcile(const reconcile_options& given) {
   reconcile_options o = given;
+  const service::settings s = load_settings(o.source.flags);
   // The gatekeeper's DRY_RUN, unless the command line asks for a written result.
-  if (!o.dry_run && o.write_snapshot.empty() && env_dry_run().value_or(false)) o.dry_run = true;
-  if (o.dry_run && !o.write_snapshot.empty())
-    usage("--write-snapshot writes the applied plan; leave out --dry-run to apply it");
-  // Sinks first: a bad [[webhook]] table stops the run before anything is changed.
-  const std::unique_ptr<webhooks> hooks = webhooks::open(o.source.config, o.webhook_flush_timeout_s);
-  run_summary run{o.unit ? "reconcile-unit" : "reconcile-all", o.unit, 0, 0, 0, 0, 0, std::nullopt};
-  bool announced = false;
-  try {
-    loaded l = load(o.source, o.unit);
-    run.today = l.today;
-    plan p = make_plan(l.snap, l.cfg, l.today);
-    if (o.unit) p = scope_plan(l.snap, l.cfg, p, *o.unit);
-
-    std::optional<apply_report> applied;
-    std::optional<error> fatal;
-    if (hooks && !o.dry_run) hooks->hold(l.snap, p);
-    if (!o.dry_run && l.mo && o.write_snapshot.empty()) {
-      const std::size_t before = l.mo->requests();
-      progress_bar bar("writing to OS2mo", !o.quiet && stderr_is_terminal() && log_enabled(log_level::info) && !logs_as_json());
-      applied = l.mo->apply(l.snap, p, &fatal, [&bar](std::size_t done, std::size_t total) { bar.update(done, total); });
-      bar.finish();
-      log_info("wrote to OS2mo: {} applied, {} failed, {} stale, in {} requests", applied->ok,
-                   applied->failed.size(), applied->stale.size(), l.mo->requests() - before);
-    } else if (!o.dry_run) {
-      // Print names from the snapshot the plan was made from; apply to a copy.
-      snapshot after = l.snap;
-      applied = apply_plan(after, p);
-      if (!o.write_snapshot.empty())
-        take(write_file_atomically(o.write_snapshot, snapshot_to_json(after)));
-      else if (!p.changes.empty())
-        log_info("the plan was applied to the snapshot in memory only; pass --write-snapshot FILE to keep the result");
-    }
-    if (hooks) {
-      run.changes = p.changes.size();
-      if (applied) {
-        run.ok = applied->ok;
-        run.failed = applied->failed.size();
-        run.stale = applied->stale.size();
-      }
-      if (fatal) run.error = fatal->message;
-      hooks->announce(l.snap, p, applied ? &*applied : nullptr, run, o.dry_run, !o.unit);
-      announced = true;
-    }
-    print(wants_json(o.format) ? plan_to_json(l.snap, p, applied ? &*applied : nullptr)
-                               : plan_to_text(l.snap, p, applied ? &*applied : nullptr));
+  if (!o.dry_run && o.write_snapshot.empty() && s.dry_run().value_or(false)) o.dry_run = true;
+  if (o.dry_run && !o.write_snapshot.empty()) usage("--write-snapshot writes the applied plan; leave out --dry-run to apply it");
+  const std::unique_ptr<announcer> hooks = open_announcer(s, o.webhook_flush_timeout_s);
+  service::organisation org = open_organisation(o.source, s);
+  const bool to_os2mo = org.os2mo() && o.write_snapshot.empty() && !o.dry_run;
+  progress_bar bar("writing to OS2mo", to_os2mo && !o.quiet && stderr_is_terminal() && log_enabled(log_level::info) && !logs_as_json());
+  service::run_options run;
+  run.command = o.unit ? "reconcile-unit" : "reconcile-all";
+  run.unit = o.unit;
+  run.dry_run = o.dry_run;
+  run.progress = [&bar](std::size_t done, std::size_t all) { bar.update(done, all); };
+  run.in_memory = !o.write_snapshot.empty();
+  run.log = stderr_log();
+  auto done = service::reconcile(org, run, hooks.get());
+  bar.finish();
+  if (!done) {
     if (hooks) hooks->flush();
-    if (fatal) throw failure{*fatal};
-    if (applied && (!applied->failed.empty() || !applied->stale.empty())) return 1;
-    if (o.fail_on_changes && !p.changes.empty()) return 1;
-    return 0;
-  } catch (const failure& f) {
-    // The run could not finish before its announcement: announce that it failed.
-    if (hooks && !announced && f.err.kind != error_kind::usage) {
-      run.error = f.err.message;
-      hooks->announce(snapshot{}, plan{run.today, {}, {}}, nullptr, run, o.dry_run);
-      hooks->flush();
-    }
-    throw;
+    throw failure{done.err()};
   }
+  const service::run_report& r = *done;
+  const apply_report* applied = r.applied ? &*r.applied : nullptr;
+  if (applied && !o.write_snapshot.empty())
+    take(write_file_atomically(o.write_snapshot, snapshot_to_json(org.current())));
+  else if (applied && !org.os2mo() && !r.changes.changes.empty())
+    log_info("the plan was applied to the snapshot in memory only; pass --write-snapshot FILE to keep the result");
+  print(wants_json(o.format) ? plan_to_json(org.current(), r.changes, applied) : plan_to_text(org.current(), r.changes, applied));
+  if (hooks) hooks->flush();
+  if (applied && applied->fatal) throw failure{*applied->fatal};
+  if (!r.clean()) return 1;
+  if (o.fail_on_changes && !r.changes.changes.empty()) return 1;
+  return 0;
 }
 
 int explain(const explain_options& o) {
-  loaded l = load(o.source, o.unit);
-  const auto x = explain_unit(l.snap, l.cfg, l.today, o.unit);
-  if (!x) throw failure{{error_kind::data, fmt::format("unit {} is not in {}", o.unit, source_name(o.source))}};
-  print(wants_json(o.format) ? explanation_to_json(l.snap, l.cfg, l.today, *x) : explanation_to_text(l.snap, l.cfg, l.today, *x));
+  const service::settings s = load_settings(o.source.flags);
+  service::organisation org = open_organisation(o.source, s);
+  take(org.load(o.unit));
+  const auto x = explain_unit(org.current(), org.rules(), org.today(), o.unit);
+  if (!x) throw failure{{error_kind::data, fmt::format("unit {} is not in {}", o.unit, org.name())}};
+  print(wants_json(o.format) ? explanation_to_json(org.current(), org.rules(), org.today(), *x)
+                             : explanation_to_text(org.current(), org.rules(), org.today(), *x));
   return 0;
 }
 
 int manager_of(const manager_of_options& o) {
-  loaded l = load(o.source);
-  day d = l.today;
+  const service::settings s = load_settings(o.source.flags);
+  service::organisation org = open_organisation(o.source, s);
+  take(org.load());
+  const snapshot& snap = org.current();
+  day d = org.today();
   if (!o.date.empty()) {
     const auto parsed = parse_date(o.date);
     if (!parsed) usage(fmt::format("--date: not a date: \"{}\" (use YYYY-MM-DD)", o.date));
     d = *parsed;
   }
   std::vector<line_manager> answers;
-  if (const index_t e = l.snap.engagements.ids.find(o.who); e != no_index) {
-    if (auto lm = line_manager_of_engagement(l.snap, e, d)) answers.push_back(std::move(*lm));
-  } else if (const index_t p = l.snap.person_ids.find(o.who); p != no_index) {
-    answers = line_managers_of_person(l.snap, p, d);
+  if (const index_t e = snap.engagements.ids.find(o.who); e != no_index) {
+    if (auto lm = line_manager_of_engagement(snap, e, d)) answers.push_back(std::move(*lm));
+  } else if (const index_t p = snap.person_ids.find(o.who); p != no_index) {
+    answers = line_managers_of_person(snap, p, d);
   } else {
-    throw failure{{error_kind::data, fmt::format("{} is neither a person nor an engagement in {}", o.who, source_name(o.source))}};
+    throw failure{{error_kind::data, fmt::format("{} is neither a person nor an engagement in {}", o.who, org.name())}};
   }
-  print(wants_json(o.format) ? line_managers_to_json(l.snap, o.who, d, answers) : line_managers_to_text(l.snap, o.who, d, answers));
+  print(wants_json(o.format) ? line_managers_to_json(snap, o.who, d, answers) : line_managers_to_text(snap, o.who, d, answers));
+  return 0;
+}
+
+int config_check(const config_options& o) {
+  // Everything `show` reads, read the same way; nothing connects anywhere.
+  const service::settings s = load_settings(config_flag(o.config));
+  take(s.check());
+  const std::size_t settings = s.all().size(), sinks = take(s.webhooks()).sinks.size();
+  print(fmt::format("{}: valid ({} settings{})\n", s.file() ? *s.file() : "no configuration file (defaults and environment)", settings,
+                    sinks ? fmt::format(", {} webhook sink{}", sinks, sinks > 1 ? "s" : "") : ""));
+  return 0;
+}
+
+int config_show(const config_options& o) {
+  const service::settings s = load_settings(config_flag(o.config));
+  take(s.check());
+  const std::vector<service::setting> all = s.all();
+  if (wants_json(o.format)) {
+    std::string items;
+    for (const auto& v : all)
+      items += fmt::format("{}\n    {{\"key\": \"{}\", \"value\": \"{}\", \"source\": \"{}\"}}", items.empty() ? "" : ",",
+                           json_escape(v.key), json_escape(v.value), json_escape(v.source));
+    print(fmt::format("{{\n  \"file\": {},\n  \"settings\": [{}\n  ]\n}}\n",
+                      s.file() ? "\"" + json_escape(*s.file()) + "\"" : "null", items));
+    return 0;
+  }
+  std::size_t width = 0;
+  for (const auto& v : all) width = std::max(width, v.key.size() + 3 + v.value.size());
+  std::string text = fmt::format("# configuration file: {}\n# precedence: flag > environment > file > default\n",
+                                 s.file() ? *s.file() : "none");
+  for (const auto& v : all) text += fmt::format("{:<{}}  # {}\n", v.key + " = " + v.value, std::min<std::size_t>(width, 72), v.source);
+  print(text);
   return 0;
 }
 

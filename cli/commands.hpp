@@ -1,30 +1,12 @@
 #pragma once
-// The subcommands behind the CLI11 front end. Each returns an exit status or throws
-// cli::failure, which run() maps to its status in one place.
+// The subcommands behind the CLI11 table: each takes its options, returns an exit status or
+// throws cli::failure, which run() maps to its status in one place.
 #include <optional>
 #include <string>
 
-#include "core/result.hpp"
+#include "output.hpp"
 
 namespace linemgr::cli {
-
-// A failure that ends the command with the exit status of its kind.
-struct failure {
-  linemgr::error err;
-};
-
-// Output format of plans.
-enum class output_format { automatic, text, json };
-
-// Options shared by the commands that read a snapshot.
-struct source_options {
-  std::string snapshot;  // a snapshot file, or
-  std::string mo_url;    // OS2mo (also $OS2MO_API_URL, $MO_URL)
-  std::string token_file;
-  std::string ca_file;
-  std::string config;  // empty: the default search
-  std::string today;   // empty: the snapshot's, else today in Europe/Copenhagen
-};
 
 // reconcile-all and reconcile-unit.
 struct reconcile_options {
@@ -56,7 +38,7 @@ struct manager_of_options {
 };
 int manager_of(const manager_of_options& o);
 
-// listen: events from stdin (JSON Lines) or AMQP, coalesced, reconciled, applied.
+// listen: events from stdin (JSON Lines), AMQP or OS2mo's event system, batched and reconciled.
 struct listen_options {
   source_options source;
   std::string from = "stdin";  // --source
@@ -64,8 +46,7 @@ struct listen_options {
   bool dry_run = false;
   std::string write_snapshot;
   output_format format = output_format::automatic;
-  // AMQP (--source amqp); the environment fills what flags leave empty.
-  std::string amqp_url, amqp_queue, amqp_ca_file, dead_letter_exchange;
+  std::string dead_letter_exchange;
   std::string listener_prefix = "linemgr";  // --source mo-events: listener user_keys
   bool declare = false;
   int prefetch = 10, heartbeat_s = 30, max_attempts = 10;
@@ -74,7 +55,31 @@ struct listen_options {
 };
 int listen(const listen_options& o);
 
-// The exit status for an error kind (formats.md §5).
+// webhooks list|test|deliver|deliveries|replay.
+struct webhooks_options {
+  std::string config;
+  std::string name;    // test: the sink
+  std::string id;      // replay: a delivery number or a notice id
+  std::string state;   // deliveries: held, pending, failed, delivering, delivered, dead (empty: all)
+  std::size_t limit = 50;
+  long timeout_s = -1;  // deliver: how long (default: the flush timeout)
+  output_format format = output_format::automatic;
+};
+int webhooks_list(const webhooks_options& o);
+int webhooks_test(const webhooks_options& o);
+int webhooks_deliver(const webhooks_options& o);
+int webhooks_deliveries(const webhooks_options& o);
+int webhooks_replay(const webhooks_options& o);
+
+// config show|check.
+struct config_options {
+  std::string config;
+  output_format format = output_format::automatic;
+};
+int config_show(const config_options& o);
+int config_check(const config_options& o);
+
+// The exit status for an error kind (doc/formats.md §5).
 int exit_status(linemgr::error_kind kind);
 
 }  // namespace linemgr::cli

@@ -6,9 +6,9 @@
 #include <ctime>
 #include <mutex>
 
-#include "commands.hpp"
-#include "io/env.hpp"
-#include "webhooks/envelope.hpp"
+#include "output.hpp"
+#include <linemgr/io/environment.hpp>
+#include <linemgr/webhooks/envelope.hpp>
 
 namespace linemgr::cli {
 

@@ -8,9 +8,11 @@
 
 #include <fmt/format.h>
 
+#include <linemgr/io/log.hpp>
+
 namespace linemgr::cli {
 
-enum class log_level { debug, info, warn, error };
+using linemgr::log_level;
 
 // Sets the format ("text" or "json") and the level (empty: $LOG_LEVEL, else INFO). An unknown
 // format or level is a usage failure.
@@ -21,6 +23,8 @@ bool log_enabled(log_level level);
 bool logs_as_json();
 // Writes one message at a level.
 void log_message(log_level level, std::string_view message);
+// A sink for the library's log lines: log_message.
+inline log_sink stderr_log() { return [](log_level level, std::string_view message) { log_message(level, message); }; }
 
 template <class... A>
 void log_info(fmt::format_string<A...> f, A&&... args) {

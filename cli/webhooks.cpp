@@ -1,40 +1,24 @@
-#include "webhooks.hpp"
-
-#include <unistd.h>
-
-#include <chrono>
+// linemgr webhooks list|test|deliver|deliveries|replay: the sinks and the outbox, shown and worked.
 #include <filesystem>
-#include <cstdio>
-#include <ctime>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
-#include "environment.hpp"
-#include "io/json.hpp"
+#include <linemgr/io/json_internal.hpp>
+#include <linemgr/webhooks/delivery.hpp>
+#include <linemgr/webhooks/envelope.hpp>
+
+#include "commands.hpp"
 #include "log.hpp"
-#include "sources.hpp"
-#include "webhooks/emit.hpp"
-#include "webhooks/envelope.hpp"
 
 namespace linemgr::cli {
 
 namespace {
 
-void log_line(const std::string& line) { log_message(line.find("webhooks: ") == 0 ? log_level::info : log_level::warn, line); }
+// Delivery lines (failures and retries) are warnings.
+void log_line(const std::string& line) { log_message(log_level::warn, line); }
 
-std::string new_run_id() {
-  const auto t = std::chrono::steady_clock::now().time_since_epoch().count();
-  const std::string seed = fmt::format("{}:{}:{}", now_ms(), ::getpid(), t);
-  return uuid_like(hash_string(seed), hash_string(seed + ":run"));
-}
-
-std::string outbox_path_of(const webhook_settings& s) { return s.outbox.empty() ? default_outbox_path() : s.outbox; }
-
-webhook_settings read_settings(const std::string& config_flag) {
-  const auto path = config_path(config_flag);
-  if (!path) return {};
-  return take(read_webhook_config_file(*path));
-}
+webhook_settings read_settings(const std::string& config) { return take(load_settings(config_flag(config)).webhooks()); }
 
 std::string age(std::int64_t ms) {
   const std::int64_t s = ms / 1000;
@@ -44,122 +28,6 @@ std::string age(std::int64_t ms) {
 }
 
 }  // namespace
-
-std::optional<std::string> config_path(const std::string& flag) {
-  return flag.empty() ? default_config_path() : std::optional(flag);
-}
-
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-webhooks::webhooks(webhook_settings settings, outbox box, std::string outbox_path)
-    : settings_(std::move(settings)), box_(std::move(box)), outbox_path_(std::move(outbox_path)), run_id_(new_run_id()) {}
-
-webhooks::~webhooks() {
-  stop_ = true;
-  wake();
-  if (worker_.joinable()) worker_.join();
-}
-
-std::unique_ptr<webhooks> webhooks::open(const std::string& config_flag, long flush_timeout_flag_s) {
-  webhook_settings settings = read_settings(config_flag);
-  if (settings.sinks.empty()) return nullptr;
-  if (flush_timeout_flag_s >= 0) settings.flush_timeout_ms = flush_timeout_flag_s * 1000;
-  std::string path = outbox_path_of(settings);
-  outbox box = take(outbox::open(path));
-  return std::unique_ptr<webhooks>(new webhooks(std::move(settings), std::move(box), std::move(path)));
-}
-
-bool webhooks::hold(const snapshot& snap, const plan& p) {
-  if (p.changes.empty()) return true;
-  std::vector<notice> planned = notices_for_run(snap, p, nullptr, run_summary{}, {run_id_, utc_now(), false});
-  planned.pop_back();  // the run's own notice is written with the outcome
-  held_ids_.clear();
-  for (const notice& n : planned) held_ids_.push_back(n.id);
-  auto items = outbox_items(settings_, planned);
-  if (!items) {
-    log_line(items.err().message);
-    return false;
-  }
-  if (auto held = box_.hold(*items, now_ms()); !held) {
-    log_line(fmt::format("{}: the plan's notices could not be held before applying: {}", outbox_path_, held.err().message));
-    return false;
-  }
-  return true;
-}
-
-bool webhooks::announce(const snapshot& snap, const plan& p, const apply_report* report, const run_summary& run, bool dry_run,
-                        bool full) {
-  const notice_context ctx{run_id_, utc_now(), dry_run};
-  auto items = outbox_items(settings_, notices_for_run(snap, p, report, run, ctx));
-  if (!items) {
-    log_line(items.err().message);
-    return false;
-  }
-  auto added = box_.commit_held(*items, held_ids_, full && !dry_run, now_ms());
-  held_ids_.clear();
-  if (!added) {
-    log_line(fmt::format("{}: the run's notices were NOT written: {}", outbox_path_, added.err().message));
-    return false;
-  }
-  wake();
-  return true;
-}
-
-void webhooks::flush() {
-  if (worker_.joinable()) {
-    stop_ = true;
-    wake();
-    worker_.join();
-    stop_ = false;
-  }
-  auto sum = deliver_due(box_, settings_, now_ms() + settings_.flush_timeout_ms, log_line);
-  if (!sum) {
-    log_line(fmt::format("webhooks: {}", sum.err().message));
-    return;
-  }
-  if (sum->delivered || sum->failed || sum->dead || sum->waiting)
-    log_line(fmt::format("webhooks: {} delivered, {} failed, {} dead; {} waiting{}", sum->delivered, sum->failed, sum->dead,
-                         sum->waiting, sum->waiting ? " for the next run or `linemgr webhooks deliver`" : ""));
-}
-
-void webhooks::start_background() {
-  if (worker_.joinable()) return;
-  worker_ = std::thread([this] { background_loop(); });
-}
-
-void webhooks::wake() {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    woken_ = true;
-  }
-  wake_.notify_all();
-}
-
-void webhooks::background_loop() {
-  // Its own connection: the main thread's transactions must not take in the worker's updates.
-  auto box = outbox::open(outbox_path_);
-  if (!box) {
-    log_line(fmt::format("webhooks: background delivery stopped: {}", box.err().message));
-    return;
-  }
-  while (!stop_) {
-    // Passes of a second; a pass that ends lets its transfers finish, so none is sent twice.
-    auto sum = deliver_due(*box, settings_, now_ms() + 1000, log_line, &stop_, false);
-    if (!sum) log_line(fmt::format("webhooks: {}", sum.err().message));
-    if (on_counts_)
-      if (auto counts = box->counts(); counts) on_counts_(*counts);
-    std::unique_lock<std::mutex> lock(mutex_);
-    wake_.wait_for(lock, std::chrono::milliseconds(sum && sum->waiting ? 200 : 2000), [this] { return woken_ || stop_; });
-    woken_ = false;
-  }
-}
 
 // ---- linemgr webhooks … ----
 
@@ -316,27 +184,40 @@ int deliveries(const webhook_settings& s, const webhooks_options& o, bool json) 
 
 }  // namespace
 
-int webhooks_command(const webhooks_options& o) {
-  const webhook_settings s = read_settings(o.config);
-  const bool json = wants_json(o.format);
-  if (o.action == "list") return list(s, json);
-  if (s.sinks.empty() && o.action != "deliveries" && o.action != "replay")
+int webhooks_list(const webhooks_options& o) { return list(read_settings(o.config), wants_json(o.format)); }
+
+namespace {
+
+webhook_settings with_sinks(const webhooks_options& o) {
+  webhook_settings s = read_settings(o.config);
+  if (s.sinks.empty())
     throw failure{{error_kind::config, "no webhook sinks are configured: add [[webhook]] tables to the configuration file"}};
-  if (o.action == "test") return test(s, o.name);
-  if (o.action == "deliveries") return deliveries(s, o, json);
-  if (o.action == "replay") {
-    outbox box = take(outbox::open(outbox_path_of(s)));
-    const std::size_t n = take(box.replay(o.id, now_ms()));
-    if (n == 0) throw failure{{error_kind::usage, fmt::format("no delivery or notice \"{}\" in {} (see linemgr webhooks deliveries)", o.id, outbox_path_of(s))}};
-    print(fmt::format("{} deliver{} of {} queued again; delivered by the next run or `linemgr webhooks deliver`\n", n, n == 1 ? "y" : "ies", o.id));
-    return 0;
-  }
-  // deliver
+  return s;
+}
+
+}  // namespace
+
+int webhooks_test(const webhooks_options& o) { return test(with_sinks(o), o.name); }
+
+int webhooks_deliveries(const webhooks_options& o) { return deliveries(read_settings(o.config), o, wants_json(o.format)); }
+
+int webhooks_replay(const webhooks_options& o) {
+  const webhook_settings s = read_settings(o.config);
+  outbox box = take(outbox::open(outbox_path_of(s)));
+  const std::size_t n = take(box.replay(o.id, now_ms()));
+  if (n == 0)
+    throw failure{{error_kind::usage, fmt::format("no delivery or notice \"{}\" in {} (see linemgr webhooks deliveries)", o.id, outbox_path_of(s))}};
+  print(fmt::format("{} deliver{} of {} queued again; delivered by the next run or `linemgr webhooks deliver`\n", n, n == 1 ? "y" : "ies", o.id));
+  return 0;
+}
+
+int webhooks_deliver(const webhooks_options& o) {
+  const webhook_settings s = with_sinks(o);
   outbox box = take(outbox::open(outbox_path_of(s)));
   const long timeout_ms = o.timeout_s >= 0 ? o.timeout_s * 1000 : s.flush_timeout_ms;
   const delivery_summary sum = take(deliver_due(box, s, now_ms() + timeout_ms, log_line));
-  print(json ? fmt::format("{{\"delivered\": {}, \"failed\": {}, \"dead\": {}, \"waiting\": {}}}\n", sum.delivered, sum.failed, sum.dead, sum.waiting)
-             : fmt::format("{} delivered, {} failed, {} dead; {} waiting\n", sum.delivered, sum.failed, sum.dead, sum.waiting));
+  print(wants_json(o.format) ? fmt::format("{{\"delivered\": {}, \"failed\": {}, \"dead\": {}, \"waiting\": {}}}\n", sum.delivered, sum.failed, sum.dead, sum.waiting)
+                             : fmt::format("{} delivered, {} failed, {} dead; {} waiting\n", sum.delivered, sum.failed, sum.dead, sum.waiting));
   return 0;
 }
 

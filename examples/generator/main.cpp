@@ -4,7 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "io/snapshot_file.hpp"
+#include <linemgr/io/snapshot_file.hpp>
 #include "org_generator.hpp"
 
 int main(int argc, char** argv) {

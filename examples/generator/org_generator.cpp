@@ -7,9 +7,9 @@
 
 #include <fmt/format.h>
 
-#include "core/plan.hpp"
-#include "io/config_file.hpp"
-#include "io/snapshot_file.hpp"
+#include <linemgr/core/plan.hpp>
+#include <linemgr/io/config_file.hpp>
+#include <linemgr/io/snapshot_file.hpp>
 
 namespace linemgr::examples {
 

@@ -5,10 +5,10 @@
 
 #include <doctest/doctest.h>
 
-#include "core/plan.hpp"
-#include "io/config_file.hpp"
-#include "io/plan_output.hpp"
-#include "io/snapshot_file.hpp"
+#include <linemgr/core/plan.hpp>
+#include <linemgr/io/config_file.hpp>
+#include <linemgr/io/plan_output.hpp>
+#include <linemgr/io/snapshot_file.hpp>
 #include "org_generator.hpp"
 
 using namespace linemgr;

@@ -6,9 +6,9 @@
 
 #include <doctest/doctest.h>
 
-#include "core/plan.hpp"
-#include "io/config_file.hpp"
-#include "io/snapshot_file.hpp"
+#include <linemgr/core/plan.hpp>
+#include <linemgr/io/config_file.hpp>
+#include <linemgr/io/snapshot_file.hpp>
 
 namespace linemgr::test {
 

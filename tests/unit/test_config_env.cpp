@@ -2,8 +2,8 @@
 
 #include <map>
 
-#include "io/config_env.hpp"
-#include "io/connection_config.hpp"
+#include <linemgr/io/config_env.hpp>
+#include <linemgr/io/connection_config.hpp>
 
 using namespace linemgr;
 

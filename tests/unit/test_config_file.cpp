@@ -64,7 +64,7 @@ terminate_others = "all"
   }
 
   TEST_CASE("errors name the line and the key") {
-    CHECK(error_of("[hierarchy]\ntop_levle = []\n") == "c.toml:2: hierarchy.top_levle: unknown key (check its spelling; see formats.md §2 for the keys)");
+    CHECK(error_of("[hierarchy]\ntop_levle = []\n") == "c.toml:2: hierarchy.top_levle: unknown key (check its spelling; see doc/formats.md §2 for the keys)");
     CHECK(error_of("\n[managers]\ntie_policy = \"coin\"\n") == "c.toml:3: managers.tie_policy: \"coin\" is not one of skip_unit | lowest_person_id");
     CHECK(error_of("[hierarchy]\nenable_hide_logic = \"yes\"\n") == "c.toml:2: hierarchy.enable_hide_logic: expected true or false");
     CHECK(error_of("[elevation]\nwindow_days = -2\n") == "c.toml:2: elevation.window_days: -2 is out of range (-1 .. 100000)");

@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "core/date.hpp"
+#include <linemgr/core/date.hpp>
 
 using namespace linemgr;
 

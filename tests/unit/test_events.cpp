@@ -1,6 +1,6 @@
-#include "core/events.hpp"
+#include <linemgr/core/events.hpp>
 
-#include "io/event_parse.hpp"
+#include <linemgr/io/event_parse.hpp>
 #include "support.hpp"
 
 using namespace linemgr;

@@ -1,4 +1,4 @@
-#include "core/explain.hpp"
+#include <linemgr/core/explain.hpp>
 
 #include "support.hpp"
 

@@ -1,4 +1,4 @@
-#include "core/manager_of.hpp"
+#include <linemgr/core/manager_of.hpp>
 
 #include "support.hpp"
 

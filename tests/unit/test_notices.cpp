@@ -1,6 +1,6 @@
 #include "support.hpp"
 
-#include "core/notices.hpp"
+#include <linemgr/core/notices.hpp>
 
 using namespace linemgr;
 using namespace linemgr::test;

@@ -4,7 +4,7 @@
 
 #include <doctest/doctest.h>
 
-#include "os2mo/client.hpp"
+#include <linemgr/os2mo/client_internal.hpp>
 
 using namespace linemgr;
 using namespace std::chrono_literals;
@@ -46,7 +46,7 @@ struct harness {
     s.auth = std::move(auth);
     return s;
   }
-  result<bool> run() {
+  status run() {
     rapidjson::Document doc;
     return client.execute("LinemgrOrganisation", "query LinemgrOrganisation { org { uuid } }", "{}", doc);
   }

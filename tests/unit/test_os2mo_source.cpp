@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
-#include "os2mo/os2mo.hpp"
+#include <linemgr/io/copenhagen.hpp>
+#include <linemgr/os2mo/os2mo.hpp>
 
 using namespace linemgr;
 
@@ -20,16 +21,16 @@ TEST_SUITE("os2mo::source") {
   }
 }
 
-#include "os2mo/sink_internal.hpp"
+#include <linemgr/os2mo/sink_internal.hpp>
 
 TEST_SUITE("os2mo::sink") {
   TEST_CASE("writes use Copenhagen local midnight, with summer time") {
-    CHECK(mo_datetime(*parse_date("2026-03-02")) == "2026-03-02T00:00:00+01:00");
-    CHECK(mo_datetime(*parse_date("2026-03-29")) == "2026-03-29T00:00:00+01:00");  // the switch happens at 02:00
-    CHECK(mo_datetime(*parse_date("2026-03-30")) == "2026-03-30T00:00:00+02:00");
-    CHECK(mo_datetime(*parse_date("2026-10-25")) == "2026-10-25T00:00:00+02:00");  // back at 03:00
-    CHECK(mo_datetime(*parse_date("2026-10-26")) == "2026-10-26T00:00:00+01:00");
+    CHECK(copenhagen_midnight(*parse_date("2026-03-02")) == "2026-03-02T00:00:00+01:00");
+    CHECK(copenhagen_midnight(*parse_date("2026-03-29")) == "2026-03-29T00:00:00+01:00");  // the switch happens at 02:00
+    CHECK(copenhagen_midnight(*parse_date("2026-03-30")) == "2026-03-30T00:00:00+02:00");
+    CHECK(copenhagen_midnight(*parse_date("2026-10-25")) == "2026-10-25T00:00:00+02:00");  // back at 03:00
+    CHECK(copenhagen_midnight(*parse_date("2026-10-26")) == "2026-10-26T00:00:00+01:00");
     for (const char* d : {"2026-01-15", "2026-06-30", "2026-10-25", "2027-03-28"})
-      CHECK(format_date(*copenhagen_day(mo_datetime(*parse_date(d)))) == d);
+      CHECK(format_date(*copenhagen_day(copenhagen_midnight(*parse_date(d)))) == d);
   }
 }

@@ -4,8 +4,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "webhooks/delivery.hpp"
-#include "webhooks/outbox.hpp"
+#include <linemgr/webhooks/delivery.hpp>
+#include <linemgr/webhooks/outbox.hpp>
 
 using namespace linemgr;
 
@@ -70,7 +70,7 @@ TEST_SUITE("webhooks::outbox") {
     temp_outbox t;
     auto box = outbox::open(t.path);
     REQUIRE(box);
-    box->enqueue({item("n1", {"a"})}, 0);
+    REQUIRE(box->enqueue({item("n1", {"a"})}, 0));
     auto c = box->claim("a", 0, 100).value();
     REQUIRE(c);
     CHECK_FALSE(box->claim("a", 50, 150).value());
@@ -87,7 +87,7 @@ TEST_SUITE("webhooks::outbox") {
     temp_outbox t;
     auto box = outbox::open(t.path);
     REQUIRE(box);
-    box->enqueue({item("n1", {"a"}), item("n2", {"a"})}, 0);
+    REQUIRE(box->enqueue({item("n1", {"a"}), item("n2", {"a"})}, 0));
     auto c = box->claim("a", 0, 100).value();
     REQUIRE(box->mark_dead(c->id, 410, "gone"));
     REQUIRE(box->disable_sink("a", "https://x.org", "HTTP 410 Gone", 1));

@@ -1,6 +1,6 @@
-#include "io/plan_output.hpp"
+#include <linemgr/io/plan_output.hpp>
 
-#include "io/json.hpp"
+#include <linemgr/io/json_internal.hpp>
 #include "support.hpp"
 
 using namespace linemgr;

@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "webhooks/signing.hpp"
+#include <linemgr/webhooks/signing.hpp>
 
 using namespace linemgr;
 

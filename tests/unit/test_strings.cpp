@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "core/strings.hpp"
+#include <linemgr/core/strings.hpp>
 
 using namespace linemgr;
 

@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "core/text.hpp"
+#include <linemgr/core/text.hpp>
 
 using namespace linemgr;
 

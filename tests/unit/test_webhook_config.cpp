@@ -2,9 +2,9 @@
 
 #include <map>
 
-#include "io/json.hpp"
-#include "webhooks/envelope.hpp"
-#include "webhooks/sinks.hpp"
+#include <linemgr/io/json_internal.hpp>
+#include <linemgr/webhooks/envelope.hpp>
+#include <linemgr/webhooks/webhook_config.hpp>
 
 using namespace linemgr;
 
@@ -87,7 +87,7 @@ body = '{"text": "{{type}}: {{data.unit.name}}"}'
 
   TEST_CASE("bad sinks are configuration errors naming file, line and key") {
     CHECK(error_of("[[webhook]]\nname = \"a\"\nurl = \"https://x.org\"\ncolour = 1\n") ==
-          "c.toml:4: webhook[0].colour: unknown key (check its spelling; see formats.md §2 for the keys)");
+          "c.toml:4: webhook[0].colour: unknown key (check its spelling; see doc/formats.md §2 for the keys)");
     CHECK(error_of("[[webhook]]\nname = \"a\"\nurl = \"ftp://x.org\"\n") == "c.toml:3: webhook[0].url: \"ftp://x.org\" is not an http:// or https:// URL");
     CHECK(error_of("[[webhook]]\nname = \"a\"\nurl = \"https://u:p@x.org/\"\n").find("carries a user name or password") != std::string::npos);
     CHECK(error_of("[[webhook]]\nname = \"Bad Name\"\nurl = \"https://x.org\"\n").find("webhook[0].name") != std::string::npos);

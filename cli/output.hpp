@@ -1,0 +1,58 @@
+#pragma once
+// What every command shares: failures mapped to exit statuses, output to standard output, and
+// the settings and organisation the source flags name.
+#include <optional>
+#include <string>
+
+#include <linemgr/core/result.hpp>
+#include <linemgr/service/reconcile.hpp>
+#include <linemgr/service/settings.hpp>
+#include <linemgr/webhooks/announcer.hpp>
+
+namespace linemgr::cli {
+
+// A failure that ends the command with the exit status of its kind (run() maps it).
+struct failure {
+  linemgr::error err;
+};
+
+// The value of a result, or a thrown failure.
+template <class T>
+T take(result<T> r) {
+  if (!r) throw failure{r.err()};
+  return std::move(r.value());
+}
+inline void take(status s) {
+  if (!s) throw failure{s.err()};
+}
+
+// Throws a usage failure (exit 64).
+[[noreturn]] void usage(std::string message);
+
+// Output format of plans and listings.
+enum class output_format { automatic, text, json };
+// True when output should be JSON: asked for, or automatic and standard output is not a terminal.
+bool wants_json(output_format f);
+// Writes to standard output, or fails with an I/O error.
+void print(const std::string& text);
+// True when standard error is a terminal.
+bool stderr_is_terminal();
+
+// The flags that name a source and its settings.
+struct source_options {
+  service::setting_flags flags;  // --config, --mo-url, --token-file, --ca-file (and listen's AMQP flags)
+  std::string snapshot;          // --snapshot FILE
+  std::string today;             // --today YYYY-MM-DD; empty: the snapshot's, else today in Copenhagen
+};
+
+// Flags that name only the configuration file.
+service::setting_flags config_flag(const std::string& config);
+// The settings, read once.
+service::settings load_settings(const service::setting_flags& flags);
+// The announcer of the configured webhook sinks (null: none), with the flush timeout of the flag
+// (-1: the configuration's).
+std::unique_ptr<announcer> open_announcer(const service::settings& s, long flush_timeout_s);
+// The organisation the options name: the snapshot file, else OS2mo (flag, environment or file).
+service::organisation open_organisation(const source_options& o, const service::settings& s);
+
+}  // namespace linemgr::cli

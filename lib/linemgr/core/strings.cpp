@@ -1,0 +1,96 @@
+#include <linemgr/core/strings.hpp>
+
+#include <cstdio>
+#include <cstring>
+
+namespace linemgr {
+
+std::string_view string_arena::store(std::string_view text) {
+  if (text.empty()) return {};
+  if (text.size() > left_) {
+    const std::size_t size = text.size() > 16384 ? text.size() : 65536;
+    blocks_.push_back(std::make_unique<char[]>(size));
+    cursor_ = blocks_.back().get();
+    left_ = size;
+  }
+  std::memcpy(cursor_, text.data(), text.size());
+  std::string_view out(cursor_, text.size());
+  cursor_ += text.size();
+  left_ -= text.size();
+  return out;
+}
+
+void string_arena::adopt(std::unique_ptr<char[]> buffer) {
+  // Insert before the current block so the open block stays at the back.
+  blocks_.insert(blocks_.begin(), std::move(buffer));
+}
+
+std::uint64_t hash_string(std::string_view text) {
+  std::uint64_t h = 1469598103934665603ull;
+  for (char c : text) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ull;
+  }
+  h ^= h >> 33;  // murmur3 finalizer: spreads every input bit over the low bits the table uses
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  return h;
+}
+
+void id_index::reserve(std::size_t n) {
+  std::size_t want = 16;
+  while (want < n * 2) want *= 2;
+  if (want <= slots_.size()) return;
+  std::vector<slot> old = std::move(slots_);
+  slots_.assign(want, slot{});
+  size_ = 0;
+  const std::size_t mask = slots_.size() - 1;
+  for (const slot& s : old) {
+    if (s.value == no_index) continue;
+    std::size_t i = hash_string(s.key) & mask;
+    while (slots_[i].value != no_index) i = (i + 1) & mask;
+    slots_[i] = s;
+    ++size_;
+  }
+}
+
+void id_index::grow() { reserve(slots_.empty() ? 8 : slots_.size()); }
+
+index_t id_index::insert(std::string_view key, index_t value) {
+  if ((size_ + 1) * 2 > slots_.size()) grow();
+  const std::size_t mask = slots_.size() - 1;
+  const std::uint64_t h = hash_string(key);
+  const auto tag = static_cast<std::uint32_t>(h >> 32);
+  for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+    slot& s = slots_[i];
+    if (s.value == no_index) {
+      s = {key, value, tag};
+      ++size_;
+      return value;
+    }
+    if (s.hash == tag && s.key == key) return s.value;
+  }
+}
+
+index_t id_index::find(std::string_view key) const {
+  if (slots_.empty()) return no_index;
+  const std::size_t mask = slots_.size() - 1;
+  const std::uint64_t h = hash_string(key);
+  const auto tag = static_cast<std::uint32_t>(h >> 32);
+  for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+    const slot& s = slots_[i];
+    if (s.value == no_index) return no_index;
+    if (s.hash == tag && s.key == key) return s.value;
+  }
+}
+
+std::string uuid_like(std::uint64_t a, std::uint64_t b) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%08x-%04x-8%03x-%04x-%012llx", static_cast<unsigned>(a >> 32),
+                static_cast<unsigned>((a >> 16) & 0xFFFF), static_cast<unsigned>(a & 0xFFF),
+                static_cast<unsigned>(0x8000 | ((b >> 48) & 0x3FFF)),
+                static_cast<unsigned long long>(b & 0xFFFFFFFFFFFFull));
+  return buf;
+}
+
+}  // namespace linemgr

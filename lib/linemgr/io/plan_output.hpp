@@ -1,0 +1,14 @@
+#pragma once
+// Plans as people and programs read them (formats.md §3).
+#include <string>
+
+#include <linemgr/core/plan.hpp>
+
+namespace linemgr {
+
+// The plan as one `linemgr-plan/1` JSON document; `applied` null for a dry run.
+std::string plan_to_json(const snapshot& snap, const plan& p, const apply_report* applied);
+// The plan as text: one line per change with its reason, the diagnostics, then a summary.
+std::string plan_to_text(const snapshot& snap, const plan& p, const apply_report* applied);
+
+}  // namespace linemgr

@@ -1,0 +1,20 @@
+#pragma once
+// Reading and writing `linemgr-snapshot/1` files (formats.md §1).
+#include <string>
+#include <string_view>
+
+#include <linemgr/core/model.hpp>
+#include <linemgr/core/result.hpp>
+
+namespace linemgr {
+
+// Parses snapshot text. Errors name `source` and the JSON path (kind data).
+result<snapshot> parse_snapshot(std::string_view text, std::string_view source);
+// Reads and parses a snapshot file (unreadable: kind io; malformed: kind data).
+result<snapshot> read_snapshot_file(const std::string& path);
+// The snapshot as `linemgr-snapshot/1` JSON text.
+std::string snapshot_to_json(const snapshot& snap);
+// Writes text to a file through a temporary file and a rename: never half-written.
+status write_file_atomically(const std::string& path, std::string_view text);
+
+}  // namespace linemgr

@@ -1,0 +1,212 @@
+// Writes `linemgr-snapshot/1` (formats.md §1): one segment flat, several as `segments`.
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <linemgr/io/json_internal.hpp>
+#include <linemgr/io/snapshot_file.hpp>
+
+namespace linemgr {
+
+namespace {
+
+using writer_t = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
+
+class snapshot_writer {
+ public:
+  snapshot_writer(const snapshot& snap, writer_t& w) : snap_(snap), w_(w) {}
+
+  void write() {
+    w_.StartObject();
+    key("format");
+    str("linemgr-snapshot/1");
+    if (snap_.today) {
+      key("today");
+      str(format_date(*snap_.today));
+    }
+    if (!snap_.organisation.empty()) {
+      key("organisation");
+      str(snap_.organisation);
+    }
+    key("classes");
+    w_.StartArray();
+    for (const class_def& c : snap_.classes) {
+      w_.StartObject();
+      opt("uuid", c.uuid);
+      opt("user_key", c.user_key);
+      opt("name", c.name);
+      opt("facet", c.facet);
+      w_.EndObject();
+    }
+    w_.EndArray();
+    records("units", snap_.units, [&](index_t r) {
+      opt("name", snap_.unit_infos[r].name);
+      opt("user_key", snap_.unit_infos[r].user_key);
+    }, [&](const unit_segment& s) {
+      key("parent");
+      s.parent_id.empty() ? void(w_.Null()) : str(s.parent_id);
+      ref("level", s.level);
+      ref("class", s.klass);
+    });
+    key("persons");
+    w_.StartArray();
+    for (const person& p : snap_.persons) {
+      if (!p.declared) continue;
+      w_.StartObject();
+      key("id");
+      str(p.id);
+      opt("name", p.name);
+      w_.EndObject();
+    }
+    w_.EndArray();
+    records("engagements", snap_.engagements, nullptr, [&](const engagement_segment& s) {
+      person_ref(s.person);
+      unit_ref(s.unit);
+      ref("type", s.type);
+      key("primary");
+      w_.Bool(s.primary);
+    });
+    records("associations", snap_.associations, nullptr, [&](const association_segment& s) {
+      person_ref(s.person);
+      unit_ref(s.unit);
+      ref("type", s.type);
+    });
+    records("it_users", snap_.it_users, nullptr, [&](const it_user_segment& s) {
+      unit_ref(s.unit);
+      person_ref(s.person);
+      ref("it_system", s.it_system);
+    });
+    records("managers", snap_.managers, nullptr, [&](const manager_segment& s) {
+      person_ref(s.person);
+      unit_ref(s.unit);
+      ref("level", s.level);
+      ref("type", s.type);
+      key("responsibilities");
+      w_.StartArray();
+      for (index_t r : snap_.responsibilities_of(s)) ref_value(r);
+      w_.EndArray();
+    });
+    w_.EndObject();
+  }
+
+ private:
+  void key(std::string_view k) { w_.Key(k.data(), static_cast<rapidjson::SizeType>(k.size())); }
+  void str(std::string_view s) { w_.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
+  void opt(std::string_view k, std::string_view v) {
+    if (v.empty()) return;
+    key(k);
+    str(v);
+  }
+  void ref_value(index_t r) {
+    if (r == no_index) {
+      w_.Null();
+      return;
+    }
+    const class_ref& c = snap_.class_refs[r];
+    if (!c.is_object) {
+      str(c.text);
+      return;
+    }
+    w_.StartObject();
+    opt("uuid", c.uuid);
+    opt("user_key", c.user_key);
+    opt("name", c.name);
+    w_.EndObject();
+  }
+  void ref(std::string_view k, index_t r) {
+    key(k);
+    ref_value(r);
+  }
+  void person_ref(index_t p) {
+    key("person");
+    p == no_index ? void(w_.Null()) : str(snap_.persons[p].id);
+  }
+  void unit_ref(index_t u) {
+    key("unit");
+    u == no_index ? void(w_.Null()) : str(snap_.units.records[u].id);
+  }
+  void dates(const period& p) {
+    if (p.from != beginning_of_time) {
+      key("from");
+      str(format_date(p.from));
+    }
+    key("to");
+    p.to == open_end ? void(w_.Null()) : str(format_date(p.to));
+  }
+
+  template <class Segment, class Head, class Body>
+  void records(std::string_view name, const table<Segment>& t, Head head, Body body) {
+    key(name);
+    w_.StartArray();
+    for (index_t r = 0; r < t.size(); ++r) {
+      w_.StartObject();
+      key("id");
+      str(t.records[r].id);
+      if constexpr (!std::is_same_v<Head, std::nullptr_t>) head(r);
+      const auto segs = t.segments_of(r);
+      if (segs.size() == 1) {
+        body(segs[0]);
+        dates(segs[0].valid);
+      } else {
+        key("segments");
+        w_.StartArray();
+        for (const Segment& s : segs) {
+          w_.StartObject();
+          body(s);
+          dates(s.valid);
+          w_.EndObject();
+        }
+        w_.EndArray();
+      }
+      w_.EndObject();
+    }
+    w_.EndArray();
+  }
+
+  const snapshot& snap_;
+  writer_t& w_;
+};
+
+}  // namespace
+
+std::string snapshot_to_json(const snapshot& snap) {
+  rapidjson::StringBuffer buffer;
+  writer_t w(buffer);
+  w.SetIndent(' ', 1);
+  w.SetFormatOptions(rapidjson::kFormatSingleLineArray);
+  snapshot_writer(snap, w).write();
+  std::string out(buffer.GetString(), buffer.GetSize());
+  out += '\n';
+  return out;
+}
+
+status write_file_atomically(const std::string& path, std::string_view text) {
+  if (path == "-") {
+    if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0)
+      return error{error_kind::io, "standard output: write error"};
+    return {};
+  }
+  const std::string tmp = fmt::format("{}.tmp.{}", path, ::getpid());
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (!f) return error{error_kind::io, fmt::format("{}: cannot write: {}", path, std::strerror(errno))};
+  const bool written = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  const bool flushed = std::fflush(f) == 0 && ::fsync(::fileno(f)) == 0;
+  const bool closed = std::fclose(f) == 0;
+  if (!written || !flushed || !closed) {
+    const int saved = errno;
+    std::remove(tmp.c_str());
+    return error{error_kind::io, fmt::format("{}: write failed: {}", path, std::strerror(saved))};
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int saved = errno;
+    std::remove(tmp.c_str());
+    return error{error_kind::io, fmt::format("{}: cannot rename the written file into place: {}", path, std::strerror(saved))};
+  }
+  return {};
+}
+
+}  // namespace linemgr

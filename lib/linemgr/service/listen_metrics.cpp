@@ -1,0 +1,80 @@
+#include <linemgr/service/listen_metrics.hpp>
+
+namespace linemgr::service {
+
+listen_metrics::listen_metrics(bool uses_broker, const std::string& version) : uses_broker_(uses_broker) {
+  using k = metrics::kind;
+  m_.declare("linemgr_build_info", k::gauge, "The running linemgr's version.");
+  m_.set("linemgr_build_info", 1, "version", version);
+  m_.declare("linemgr_events_received_total", k::counter, "Events received, by routing key.");
+  m_.declare("linemgr_events_processed_total", k::counter, "Events whose batch was reconciled, by routing key.");
+  m_.declare("linemgr_events_failed_total", k::counter, "Events that could not be parsed or whose batch failed, by routing key.");
+  m_.declare("linemgr_events_dead_lettered_total", k::counter, "Events rejected to the dead-letter exchange, by routing key.");
+  m_.declare("linemgr_changes_applied_total", k::counter, "Changes applied, by kind (plan op).");
+  m_.declare("linemgr_changes_failed_total", k::counter, "Changes that failed or were stale, by kind (plan op).");
+  m_.declare("linemgr_reconcile_duration_seconds", k::histogram, "Time to reconcile one batch of events.", duration_buckets());
+  m_.declare("linemgr_broker_connected", k::gauge, "1 while connected to the AMQP broker.");
+  m_.declare("linemgr_os2mo_reachable", k::gauge, "1 when OS2mo (or the snapshot) answered the last request.");
+  m_.declare("linemgr_webhook_deliveries", k::gauge, "Webhook deliveries in the outbox, by state.");
+  m_.set("linemgr_os2mo_reachable", 1);
+}
+
+bool listen_metrics::ready(std::string* why) const {
+  if (uses_broker_ && !broker_connected_) {
+    *why = "not connected to the AMQP broker";
+    return false;
+  }
+  if (!os2mo_reachable_) {
+    *why = "OS2mo did not answer the last request";
+    return false;
+  }
+  return true;
+}
+
+void listen_metrics::webhook_counts(const std::vector<sink_counts>& counts) {
+  sink_counts total;
+  for (const sink_counts& c : counts) {
+    total.held += c.held, total.pending += c.pending, total.failed += c.failed, total.delivering += c.delivering;
+    total.delivered += c.delivered, total.dead += c.dead;
+  }
+  for (const auto& [name, n] : {std::pair{"held", total.held}, {"pending", total.pending}, {"failed", total.failed},
+                                {"delivering", total.delivering}, {"delivered", total.delivered}, {"dead", total.dead}})
+    m_.set("linemgr_webhook_deliveries", static_cast<double>(n), "state", name);
+}
+
+void listen_metrics::connected(bool up) {
+  if (!uses_broker_) return;
+  broker_connected_ = up;
+  m_.set("linemgr_broker_connected", up ? 1 : 0);
+}
+
+void listen_metrics::received(const message& m) {
+  if (!m.routing_key.empty()) m_.add("linemgr_events_received_total", 1, "routing_key", m.routing_key);
+}
+
+void listen_metrics::malformed(const message& m) {
+  const std::string key = m.routing_key.empty() ? "(unparsed)" : m.routing_key;
+  m_.add("linemgr_events_failed_total", 1, "routing_key", key);
+  if (uses_broker_) m_.add("linemgr_events_dead_lettered_total", 1, "routing_key", key);
+}
+
+void listen_metrics::batch_done(const std::vector<event>& events, const result<run_report>& r, std::chrono::duration<double> took) {
+  m_.observe("linemgr_reconcile_duration_seconds", took.count());
+  const bool failed = !r || (r->applied && r->applied->fatal);
+  os2mo_reachable_ = !failed;
+  m_.set("linemgr_os2mo_reachable", failed ? 0 : 1);
+  for (const event& e : events)
+    m_.add(failed ? "linemgr_events_failed_total" : "linemgr_events_processed_total", 1, "routing_key", routing_key_of(e.kind));
+  if (!r || !r->applied) return;
+  std::vector<bool> bad(r->changes.changes.size(), false);
+  for (const auto& f : r->applied->failed) bad[f.change] = true;
+  for (const auto& f : r->applied->stale) bad[f.change] = true;
+  for (std::size_t i = 0; i < bad.size(); ++i)
+    m_.add(bad[i] ? "linemgr_changes_failed_total" : "linemgr_changes_applied_total", 1, "kind", op_name(r->changes.changes[i].kind));
+}
+
+void listen_metrics::dead_lettered(const std::vector<event>& events) {
+  for (const event& e : events) m_.add("linemgr_events_dead_lettered_total", 1, "routing_key", routing_key_of(e.kind));
+}
+
+}  // namespace linemgr::service

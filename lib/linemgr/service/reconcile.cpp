@@ -1,0 +1,145 @@
+#include <linemgr/service/reconcile.hpp>
+
+#include <fmt/format.h>
+
+#include <linemgr/io/copenhagen.hpp>
+#include <linemgr/io/snapshot_file.hpp>
+
+namespace linemgr::service {
+
+namespace {
+
+void log_to(const log_sink& log, log_level level, const std::string& line) {
+  if (log) log(level, line);
+}
+
+// How the protocol announces a run.
+struct announce_policy {
+  bool full = false;             // a whole-organisation run: settles notices held by crashed runs
+  bool when_cut_short = true;    // announce a run that OS2mo cut short (a listen batch is retried instead)
+  bool when_empty = true;        // announce a run that planned nothing
+};
+
+// The protocol after planning: hold the notices, apply, announce.
+run_report execute(organisation& org, plan p, const run_options& o, announcer* hooks, announce_policy policy) {
+  run_report r;
+  r.changes = std::move(p);
+  const plan& planned = r.changes;
+  std::optional<snapshot> planned_from;  // offline: the snapshot before the changes, for the notices
+  if (!o.dry_run) {
+    if (hooks) (void)hooks->hold(org.current(), planned);  // a failure is logged; the run goes on
+    if (os2mo_connection* mo = org.os2mo(); mo && !o.in_memory) {
+      const std::size_t before = mo->requests();
+      r.applied = mo->apply(org.current(), planned, o.progress);
+      log_to(o.log, log_level::info,
+             fmt::format("wrote to OS2mo: {} applied, {} failed, {} stale, in {} requests", r.applied->ok, r.applied->failed.size(),
+                         r.applied->stale.size(), mo->requests() - before));
+    } else {
+      if (hooks) planned_from = org.current();  // notices describe the records as they were
+      r.applied = apply_plan(org.current(), planned);
+    }
+  }
+  const bool cut_short = r.applied && r.applied->fatal;
+  if (!hooks || (cut_short && !policy.when_cut_short) || (planned.changes.empty() && !policy.when_empty)) return r;
+  run_summary run{o.command, o.unit, planned.today, planned.changes.size(), 0, 0, 0, std::nullopt};
+  if (r.applied) {
+    run.ok = r.applied->ok;
+    run.failed = r.applied->failed.size();
+    run.stale = r.applied->stale.size();
+    if (r.applied->fatal) run.error = r.applied->fatal->message;
+  }
+  (void)hooks->announce(planned_from ? *planned_from : org.current(), planned, r.applied ? &*r.applied : nullptr, run, o.dry_run,
+                        policy.full);  // a failure is logged; the changes stand
+  return r;
+}
+
+}  // namespace
+
+organisation organisation::from_snapshot_file(const std::string& path, config rules, std::optional<day> today) {
+  organisation org = from_snapshot(snapshot{}, std::move(rules), path, today);
+  org.unread_file_ = path;
+  return org;
+}
+
+organisation organisation::from_snapshot(snapshot snap, config rules, std::string name, std::optional<day> today) {
+  organisation org;
+  org.snap_ = std::move(snap);
+  org.rules_ = std::move(rules);
+  org.today_ = today;
+  org.name_ = std::move(name);
+  return org;
+}
+
+organisation organisation::from_os2mo(os2mo_settings settings, config rules, std::optional<day> today,
+                                      std::unique_ptr<http_transport> transport) {
+  organisation org;
+  org.name_ = "OS2mo at " + settings.url;
+  org.rules_ = std::move(rules);
+  org.today_ = today;
+  org.mo_ = std::make_unique<os2mo_connection>(std::move(settings), std::move(transport));
+  return org;
+}
+
+status organisation::load(const std::optional<std::string>& scope_unit) {
+  if (unread_file_) {
+    auto read = read_snapshot_file(*unread_file_);
+    if (!read) return read.err();
+    snap_ = std::move(*read);
+    unread_file_.reset();
+    return {};
+  }
+  if (!mo_) return {};
+  auto read = scope_unit ? mo_->load_scope(*scope_unit) : mo_->load_all();
+  if (!read) return read.err();
+  snap_ = std::move(*read);
+  return {};
+}
+
+day organisation::today() const {
+  if (today_) return *today_;
+  return snap_.today ? *snap_.today : today_in_copenhagen();
+}
+
+result<run_report> reconcile(organisation& org, const run_options& o, announcer* hooks) {
+  run_summary run{o.command, o.unit, org.today(), 0, 0, 0, 0, std::nullopt};
+  if (auto loaded = org.load(o.unit); !loaded) {
+    // The run could not get as far as its announcement: announce that it failed.
+    if (hooks && loaded.err().kind != error_kind::usage) {
+      run.error = loaded.err().message;
+      (void)hooks->announce(snapshot{}, plan{run.today, {}, {}}, nullptr, run, o.dry_run);
+    }
+    return loaded.err();
+  }
+  if (os2mo_connection* mo = org.os2mo()) {
+    const snapshot& s = org.current();
+    log_to(o.log, log_level::info,
+           fmt::format("read {} units, {} engagements, {} associations and {} managers from OS2mo in {} requests", s.units.size(),
+                       s.engagements.size(), s.associations.size(), s.managers.size(), mo->requests()));
+  }
+  const day today = org.today();
+  plan p = make_plan(org.current(), org.rules(), today);
+  if (o.unit) p = scope_plan(org.current(), org.rules(), p, *o.unit);
+  return execute(org, std::move(p), o, hooks, {.full = !o.unit, .when_cut_short = true, .when_empty = true});
+}
+
+result<run_report> reconcile_batch(organisation& org, const std::vector<event>& events, const run_options& o, announcer* hooks) {
+  // Read the organisation as it is now: the events say only that something changed.
+  if (auto loaded = org.load(); !loaded) return loaded.err();
+  const day today = org.today();
+  const std::vector<index_t> seeds = seed_units(org.current(), events);
+  run_report empty;
+  empty.changes.today = today;
+  empty.units = seeds.size();
+  if (seeds.empty()) return empty;
+  const plan full = make_plan(org.current(), org.rules(), today);
+  plan p = scope_plan_units(org.current(), org.rules(), full, seeds);
+  if (p.changes.empty()) {
+    empty.changes = std::move(p);
+    return empty;
+  }
+  run_report r = execute(org, std::move(p), o, hooks, {.full = false, .when_cut_short = false, .when_empty = false});
+  r.units = seeds.size();
+  return r;
+}
+
+}  // namespace linemgr::service

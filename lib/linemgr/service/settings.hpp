@@ -1,0 +1,82 @@
+#pragma once
+// Every setting linemgr reads, from one parse of the configuration file: the rules, OS2mo, AMQP
+// and webhooks, each value with where it came from. Precedence: flag > environment > file >
+// default; the environment names are those the Python integrations' deployments already set.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <linemgr/amqp/consumer.hpp>
+#include <linemgr/core/config.hpp>
+#include <linemgr/core/result.hpp>
+#include <linemgr/io/connection_config.hpp>
+#include <linemgr/io/environment.hpp>
+#include <linemgr/os2mo/settings.hpp>
+#include <linemgr/webhooks/webhook_config.hpp>
+
+namespace linemgr::service {
+
+// What the command line (or an embedder) says; empty strings are "not given".
+struct setting_flags {
+  std::string config;  // the configuration file; empty: the default search (default_config_path)
+  std::string mo_url, token_file, ca_file;
+  std::string amqp_url, amqp_queue, amqp_ca_file;
+};
+
+// One setting's effective value and its source: "--flag", "env NAME", "file PATH:LINE" or "default".
+struct setting {
+  std::string key, value, source;
+  bool secret = false;
+  std::string problem;  // a secret from the file that could not be resolved: why (an error where it is used)
+  // The value as it may be shown: secrets masked, a password in a URL masked.
+  std::string shown() const;
+};
+
+// Every setting, read once. Reading connects nowhere.
+class settings {
+ public:
+  // Reads the configuration file (when there is one) once, then the environment and the flags.
+  // A bad file, key, value or environment variable is an error of kind config (io when the file
+  // cannot be read) naming the place and the fix.
+  static result<settings> load(const setting_flags& flags, const env_lookup& env = process_env);
+
+  // The configuration file read, if any.
+  const std::optional<std::string>& file() const { return file_; }
+  // The rules: the file's keys, overridden by the gatekeeper's environment variables.
+  const config& rules() const { return rules_; }
+  // The webhook sinks and the outbox, or why the file's [[webhook]] tables are not valid.
+  const result<webhook_settings>& webhooks() const { return webhooks_; }
+  // Every setting valid, every secret resolvable (what `config check` asks); else the first problem.
+  status check() const;
+  // DRY_RUN from the environment (the gatekeeper's switch), when set.
+  std::optional<bool> dry_run() const { return dry_run_; }
+  // A connection setting by key ("os2mo.url", "amqp.queue", …; see connection_keys()).
+  const setting& get(std::string_view key) const;
+  // How to reach OS2mo; an error of kind config when no URL or no credentials are set.
+  result<os2mo_settings> os2mo() const;
+  // Where to consume AMQP events (the URL or its parts, the queue, the CA).
+  result<amqp_settings> amqp() const;
+  // Every setting with its source, in the order `linemgr config show` lists them.
+  std::vector<setting> all() const;
+
+ private:
+  std::optional<std::string> file_;
+  config rules_;
+  std::vector<setting> rules_shown_;
+  std::vector<setting> connections_;
+  result<webhook_settings> webhooks_ = webhook_settings{};
+  std::optional<bool> dry_run_;
+  std::optional<std::string> log_level_;
+  std::optional<std::string> token_file_;
+};
+
+// The keys of the connection settings, in `config show` order.
+std::vector<std::string> connection_keys();
+
+// The configuration file used when none is named: $LINEMGR_CONFIG, then
+// $XDG_CONFIG_HOME/linemgr/config.toml (or ~/.config/…), then /etc/linemgr/config.toml; the
+// first that exists ($LINEMGR_CONFIG even when it does not: then reading it fails).
+std::optional<std::string> default_config_path(const env_lookup& env = process_env);
+
+}  // namespace linemgr::service
