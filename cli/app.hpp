@@ -3,7 +3,7 @@
 
 namespace linemgr::cli {
 
-// Runs the command line; returns the exit status of formats.md §5.
+// Runs the command line; returns the exit status of doc/formats.md §5.
 int run(int argc, char** argv);
 
 }  // namespace linemgr::cli

@@ -12,18 +12,41 @@ cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLINEMGR_WERROR=
 cmake --build build -j "$jobs"
 ctest --test-dir build --output-on-failure -j "$jobs"
 
-# The packaging contract: install, then build an example against the installed package.
-rm -rf build/stage
+# The packaging contract, as a consumer sees it: install, then build programs against the
+# installed tree with find_package and with pkg-config, setting nothing themselves, and run them.
+rm -rf build/stage build/embed build/embed-core build/pkg
 cmake --install build --prefix "$PWD/build/stage" >/dev/null
 cmake -S examples/embed -B build/embed -G Ninja -DCMAKE_PREFIX_PATH="$PWD/build/stage" -DLINEMGR_WERROR=ON >/dev/null
 cmake --build build/embed
 build/embed/linemgr-embed-example examples/organisation/snapshot.json | grep -q "line manager"
-PKG_CONFIG_PATH="$PWD/build/stage/lib/pkgconfig" pkg-config --cflags --libs linemgr >/dev/null
-for f in bin/linemgr lib/liblinemgr.a lib/cmake/linemgr/linemgr-config.cmake include/linemgr/core/plan.hpp \
-         include/linemgr/webhooks/outbox.hpp share/man/man1/linemgr.1 share/bash-completion/completions/linemgr \
-         share/zsh/site-functions/_linemgr; do
+build/embed/linemgr-embed-listen examples/organisation/snapshot.json "$(sed -n 's/.*"id": "\([^"]*\)".*/\1/p' examples/organisation/snapshot.json | head -n 1)" \
+  | grep -q "events in 1 batches"
+build/embed/linemgr-embed-core | grep -q "^set_unit_class TOP"
+# linemgr::core alone: found without the adapters' packages, linked without them.
+cmake -S examples/embed -B build/embed-core -G Ninja -DCMAKE_PREFIX_PATH="$PWD/build/stage" -DLINEMGR_EMBED_CORE_ONLY=ON \
+  -DLINEMGR_WERROR=ON >/dev/null
+cmake --build build/embed-core
+build/embed-core/linemgr-embed-core | grep -q "^set_unit_class TOP"
+if ninja -C build/embed-core -t commands linemgr-embed-core | grep -Eq 'curl|rabbitmq|sqlite|ssl|crypto|linemgr\.a'; then
+  echo "linemgr::core pulls an adapter dependency onto the link line" >&2; exit 1
+fi
+# pkg-config, relocatable: the tree is moved after installing.
+mkdir -p build/pkg && cp -a build/stage build/pkg/moved
+export PKG_CONFIG_PATH="$PWD/build/pkg/moved/lib/pkgconfig"
+g++ -Werror -Wall -o build/pkg/embed examples/embed/main.cpp $(pkg-config --cflags --libs linemgr)
+build/pkg/embed examples/organisation/snapshot.json | grep -q "line manager"
+g++ -Werror -Wall -o build/pkg/core examples/embed/core_only.cpp $(pkg-config --cflags --libs linemgr-core)
+build/pkg/core | grep -q "^set_unit_class TOP"
+if pkg-config --libs linemgr-core | grep -Eq 'curl|rabbitmq|sqlite|ssl|crypto'; then
+  echo "linemgr-core.pc names an adapter dependency" >&2; exit 1
+fi
+unset PKG_CONFIG_PATH
+for f in bin/linemgr lib/liblinemgr.a lib/liblinemgr-core.a lib/cmake/linemgr/linemgr-config.cmake include/linemgr/core/plan.hpp \
+         include/linemgr/webhooks/outbox.hpp include/linemgr/service/listen.hpp share/man/man1/linemgr.1 \
+         share/bash-completion/completions/linemgr share/zsh/site-functions/_linemgr share/doc/linemgr/rules.md; do
   [ -e "build/stage/$f" ] || { echo "cmake --install did not install $f" >&2; exit 1; }
 done
+if find build/stage/include -name '*_internal.hpp' | grep -q .; then echo "an internal header was installed" >&2; exit 1; fi
 mandoc -Tlint -W warning man/linemgr.1
 if command -v man >/dev/null 2>&1; then man -l man/linemgr.1 >/dev/null; fi
 

@@ -394,7 +394,7 @@ class generator {
   }
 
   std::string emit_config() const {
-    std::string out = "# Rules configuration for the generated municipality (formats.md §2).\n";
+    std::string out = "# Rules configuration for the generated municipality (doc/formats.md §2).\n";
     out += "modules = [\"hierarchy\", \"managers\", \"validity\"]\n\n[hierarchy]\n";
     fmt::format_to(std::back_inserter(out), "top_level = [\"{}\"]\nhidden_roots = [\"{}\"]\nself_owned_roots = [\"{}\"]\nexternal_roots = [\"{}\"]\n",
                    units_[root_].id, units_[hidden_].id, units_[self_owned_].id, units_[external_].id);

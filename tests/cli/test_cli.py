@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""End-to-end tests of the linemgr command line: exit statuses (formats.md §5), error messages that
+"""End-to-end tests of the linemgr command line: exit statuses (doc/formats.md §5), error messages that
 name the place, files written atomically, and byte-identical output. Standard library only.
 
 usage: test_cli.py LINEMGR_BIN GENERATOR_BIN"""

@@ -4,7 +4,7 @@ using namespace linemgr;
 using namespace linemgr::test;
 
 TEST_SUITE("core::apply") {
-  TEST_CASE("each op changes the snapshot as rules.md §6 says") {
+  TEST_CASE("each op changes the snapshot as doc/rules.md §6 says") {
     snapshot s = snap_of(doc(R"("units": [)" + unit("U", "ORG") + "," + unit("W", "ORG") + R"(], "engagements": [)" +
                              R"({"id": "E", "person": "P", "segments": [{"unit": "U", "from": "2000-01-01", "to": "2027-01-01"},
                                  {"unit": "U", "from": "2027-01-01", "to": null}]}], "associations": [)" +

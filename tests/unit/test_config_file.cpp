@@ -12,7 +12,7 @@ std::string error_of(const std::string& toml) {
 }  // namespace
 
 TEST_SUITE("io::config_file") {
-  TEST_CASE("defaults are those of rules.md §8") {
+  TEST_CASE("defaults are those of doc/rules.md §8") {
     const config c = linemgr::test::cfg_of("");
     CHECK(c.modules.hierarchy);
     CHECK(c.modules.managers);

@@ -76,7 +76,7 @@ TEST_SUITE("core::events") {
 }
 
 TEST_SUITE("io::event_parse") {
-  TEST_CASE("every form of formats.md §4") {
+  TEST_CASE("every form of doc/formats.md §4") {
     auto subject = [](result<std::optional<event>> r) {
       REQUIRE(r);
       REQUIRE(*r);

@@ -7,7 +7,7 @@ using namespace linemgr;
 using namespace linemgr::test;
 
 TEST_SUITE("io::plan_output") {
-  TEST_CASE("the JSON plan has the formats.md §3 shape") {
+  TEST_CASE("the JSON plan has the doc/formats.md §3 shape") {
     snapshot s = snap_of(doc(R"("units": [)" + unit("R", "ORG", "N1") + "," + unit("DB", "R", "N2") + "," + unit("DBL", "DB", "N2", "Æble_leder") +
                              R"(], "engagements": [)" + rec("E1", "P1", "DB", "2020-01-01") + R"(], "associations": [)" +
                              rec("S1", "P1", "DBL", "2020-01-01") + "]"));

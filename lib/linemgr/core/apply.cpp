@@ -1,4 +1,4 @@
-// Applying changes to a snapshot (rules.md §6).
+// Applying changes to a snapshot (doc/rules.md §6).
 #include <string>
 #include <vector>
 

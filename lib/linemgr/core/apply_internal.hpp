@@ -6,7 +6,7 @@
 
 namespace linemgr {
 
-// Applies one change (rules.md §6). For create_manager returns the new manager's index and
+// Applies one change (doc/rules.md §6). For create_manager returns the new manager's index and
 // tags it with `tag`; otherwise returns no_index.
 index_t apply_change(snapshot& snap, const change& c, std::uint32_t tag);
 

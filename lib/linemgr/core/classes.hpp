@@ -1,5 +1,5 @@
 #pragma once
-// Class reference resolution (rules.md §0): references and configured values resolve within
+// Class reference resolution (doc/rules.md §0): references and configured values resolve within
 // a facet to a class, by uuid, then user_key, then name; their keys decide every comparison.
 #include <array>
 #include <string>

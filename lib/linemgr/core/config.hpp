@@ -1,5 +1,5 @@
 #pragma once
-// The rules configuration (formats.md §2, defaults of rules.md §8). Plain data: readers live
+// The rules configuration (doc/formats.md §2, defaults of doc/rules.md §8). Plain data: readers live
 // in lib/io; the rules only read it.
 #include <regex>
 #include <string>
@@ -29,7 +29,7 @@ struct level_pattern {
   std::regex regex;
 };
 
-// Every rule setting; default-constructed it holds the defaults of rules.md §8.
+// Every rule setting; default-constructed it holds the defaults of doc/rules.md §8.
 struct config {
   struct modules_t {
     bool hierarchy = true, managers = true, validity = true, elevation = false;

@@ -1,4 +1,4 @@
-// E: elevation (rules.md §5).
+// E: elevation (doc/rules.md §5).
 #include <algorithm>
 #include <map>
 

@@ -130,14 +130,8 @@ coalescer::batch coalescer::take() {
   // The first event and those that arrived within the window after it; later ones stay pending.
   std::size_t n = 0;
   while (n < arrived_.size() && arrived_[n] - first_ <= window_) ++n;
+  if (n == arrived_.size()) return take_all();
   batch out;
-  if (n == arrived_.size()) {
-    out = std::move(batch_);
-    batch_ = {};
-    arrived_.clear();
-    pending_ = false;
-    return out;
-  }
   const auto cut = static_cast<std::ptrdiff_t>(n);
   out.events.assign(std::make_move_iterator(batch_.events.begin()), std::make_move_iterator(batch_.events.begin() + cut));
   out.tags.assign(batch_.tags.begin(), batch_.tags.begin() + cut);
@@ -145,6 +139,14 @@ coalescer::batch coalescer::take() {
   batch_.tags.erase(batch_.tags.begin(), batch_.tags.begin() + cut);
   arrived_.erase(arrived_.begin(), arrived_.begin() + cut);
   first_ = arrived_.front();
+  return out;
+}
+
+coalescer::batch coalescer::take_all() {
+  batch out = std::move(batch_);
+  batch_ = {};
+  arrived_.clear();
+  pending_ = false;
   return out;
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// OS2mo events and the units they affect (rules.md H11), and coalescing bursts of them.
+// OS2mo events and the units they affect (doc/rules.md H11), and coalescing bursts of them.
 #include <chrono>
 #include <optional>
 #include <string>
@@ -60,12 +60,8 @@ class coalescer {
     std::vector<std::uint64_t> tags;
   };
   batch take();
-  // Drops every pending event.
-  void clear() {
-    batch_ = {};
-    arrived_.clear();
-    pending_ = false;
-  }
+  // Every pending event as one batch, whatever its window (to finish before stopping); resets.
+  batch take_all();
 
  private:
   std::chrono::milliseconds window_;

@@ -1,4 +1,4 @@
-// H: hierarchy classification (rules.md §2).
+// H: hierarchy classification (doc/rules.md §2).
 #include <algorithm>
 #include <array>
 #include <string>

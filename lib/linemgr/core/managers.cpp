@@ -1,4 +1,4 @@
-// S: manager sync from _leder units (rules.md §3).
+// S: manager sync from _leder units (doc/rules.md §3).
 #include <algorithm>
 #include <map>
 #include <set>

@@ -126,7 +126,7 @@ struct unit_info {
   std::string_view name, user_key;
 };
 
-// One picture of an organisation (formats.md §1). Copies share the string arena.
+// One picture of an organisation (doc/formats.md §1). Copies share the string arena.
 struct snapshot {
   std::shared_ptr<string_arena> arena = std::make_shared<string_arena>();
   std::string_view organisation;

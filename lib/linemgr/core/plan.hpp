@@ -1,5 +1,5 @@
 #pragma once
-// Plans: the changes and diagnostics the rules produce (formats.md §3, rules.md G5–G9).
+// Plans: the changes and diagnostics the rules produce (doc/formats.md §3, doc/rules.md G5–G9).
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,7 +26,7 @@ enum class op : std::uint8_t {
 std::string_view op_name(op o);
 
 // One change. Indices refer to the snapshot the plan was made from; which fields are set
-// depends on the op (formats.md §3). Class-valued fields hold their output strings.
+// depends on the op (doc/formats.md §3). Class-valued fields hold their output strings.
 struct change {
   op kind = op::set_unit_class;
   index_t unit = no_index;         // set_unit_class, create_manager, move_engagement (target)
@@ -46,7 +46,7 @@ struct change {
 enum class severity : std::uint8_t { info, warn, error };
 std::string_view severity_name(severity s);
 
-// One diagnostic (rules.md §7).
+// One diagnostic (doc/rules.md §7).
 struct diagnostic {
   std::string code;
   severity level = severity::warn;
@@ -61,7 +61,7 @@ struct plan {
   std::vector<diagnostic> diagnostics;
 };
 
-// What applying a plan did: how many changes took effect and which failed (formats.md §3).
+// What applying a plan did: how many changes took effect and which failed (doc/formats.md §3).
 struct apply_report {
   std::size_t ok = 0;
   struct failure {
@@ -91,7 +91,7 @@ plan scope_plan(const snapshot& snap, const config& cfg, const plan& full, std::
 // subject unit is one of the roots or an ancestor or descendant of one.
 plan scope_plan_units(const snapshot& snap, const config& cfg, const plan& full, const std::vector<index_t>& roots);
 
-// Applies the plan's changes to the snapshot it was made from (rules.md §6), in order.
+// Applies the plan's changes to the snapshot it was made from (doc/rules.md §6), in order.
 apply_report apply_plan(snapshot& snap, const plan& p);
 
 // The id of the change's subject record (the manager, association, … or unit).

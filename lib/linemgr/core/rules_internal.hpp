@@ -72,13 +72,13 @@ period run_containing(std::span<const Segment> segs, std::size_t at, Same same) 
   return {segs[first].valid.from, segs[last].valid.to};
 }
 
-// S: manager sync from _leder units (rules.md §3).
+// S: manager sync from _leder units (doc/rules.md §3).
 std::vector<change> run_managers(const rule_context& ctx);
-// E: elevation (rules.md §5).
+// E: elevation (doc/rules.md §5).
 std::vector<change> run_elevation(const rule_context& ctx);
-// V: manager validity (rules.md §4).
+// V: manager validity (doc/rules.md §4).
 std::vector<change> run_validity(const rule_context& ctx);
-// H: hierarchy classification (rules.md §2).
+// H: hierarchy classification (doc/rules.md §2).
 std::vector<change> run_hierarchy(const rule_context& ctx);
 
 }  // namespace linemgr

@@ -1,5 +1,5 @@
 #pragma once
-// Name normalization for the prefix and suffix rules (rules.md §0, G8).
+// Name normalization for the prefix and suffix rules (doc/rules.md §0, G8).
 #include <string>
 #include <string_view>
 

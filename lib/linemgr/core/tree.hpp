@@ -1,5 +1,5 @@
 #pragma once
-// The tree of one day (rules.md G2, G3): current units, their parents and children, and the
+// The tree of one day (doc/rules.md G2, G3): current units, their parents and children, and the
 // units on or below a parent cycle. Built iteratively in linear time.
 #include <span>
 #include <vector>

@@ -1,4 +1,4 @@
-// V: manager validity (rules.md §4).
+// V: manager validity (doc/rules.md §4).
 #include <algorithm>
 
 #include <linemgr/core/rules_internal.hpp>

@@ -1,5 +1,5 @@
 #pragma once
-// Reading the rules configuration from TOML (formats.md §2).
+// Reading the rules configuration from TOML (doc/formats.md §2).
 #include <string>
 #include <string_view>
 #include <utility>
@@ -17,7 +17,7 @@ result<config> parse_config(std::string_view text, std::string_view source);
 result<config> read_config_file(const std::string& path);
 
 // Every rules key with its value as TOML would write it (strings quoted, lists in brackets), in
-// the order of formats.md §2: what `linemgr config show` prints.
+// the order of doc/formats.md §2: what `linemgr config show` prints.
 std::vector<std::pair<std::string, std::string>> config_entries(const config& cfg);
 
 }  // namespace linemgr

@@ -1,5 +1,5 @@
 #pragma once
-// The one Copenhagen clock (rules.md G1): Europe/Copenhagen from the system's time zone database
+// The one Copenhagen clock (doc/rules.md G1): Europe/Copenhagen from the system's time zone database
 // (tzdata, read through Howard Hinnant's date/tz), never by changing the process's TZ.
 #include <chrono>
 #include <optional>

@@ -1,5 +1,5 @@
 #pragma once
-// Reading events (formats.md §4): stdin JSON Lines and AMQP message bodies.
+// Reading events (doc/formats.md §4): stdin JSON Lines and AMQP message bodies.
 #include <optional>
 #include <string_view>
 

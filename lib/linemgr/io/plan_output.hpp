@@ -1,5 +1,5 @@
 #pragma once
-// Plans as people and programs read them (formats.md §3).
+// Plans as people and programs read them (doc/formats.md §3).
 #include <string>
 
 #include <linemgr/core/plan.hpp>

@@ -1,5 +1,5 @@
 #pragma once
-// Reading and writing `linemgr-snapshot/1` files (formats.md §1).
+// Reading and writing `linemgr-snapshot/1` files (doc/formats.md §1).
 #include <string>
 #include <string_view>
 

@@ -1,4 +1,4 @@
-// Reads `linemgr-snapshot/1` (formats.md §1) with RapidJSON: one in-situ parse; strings stay in
+// Reads `linemgr-snapshot/1` (doc/formats.md §1) with RapidJSON: one in-situ parse; strings stay in
 // the parsed buffer, which the snapshot's arena then owns. Ids are interned once.
 #include <array>
 #include <cstdio>

@@ -1,4 +1,4 @@
-// Writes `linemgr-snapshot/1` (formats.md §1): one segment flat, several as `segments`.
+// Writes `linemgr-snapshot/1` (doc/formats.md §1): one segment flat, several as `segments`.
 #include <cerrno>
 #include <cstdio>
 #include <cstring>

@@ -46,7 +46,7 @@ class loop {
     // Stopping (or at the end of input): finish what was received, acknowledge it, close.
     if (busy()) settle();
     if (!final_ && !batcher_.empty() && connected_) {
-      start();
+      start(true);
       settle();
       if (failures_ > 0 && source_.exhausted() == when_exhausted::fail && !final_) final_ = last_failure_;
     }
@@ -102,8 +102,7 @@ class loop {
       observer_->connected(false);
       if (source_.reconnect_redelivers()) {
         ++generation_;  // the tags of this connection are void: the broker redelivers those messages
-        const std::size_t dropped = batcher_.size();
-        batcher_.clear();
+        const std::size_t dropped = batcher_.take_all().events.size();
         log(log_level::warn, "{}; {} unacknowledged messages will be redelivered", got.err().message, dropped);
       } else {
         log(log_level::warn, "{}; connecting again", got.err().message);
@@ -135,8 +134,9 @@ class loop {
   bool busy() const { return running_.valid(); }
   bool finished() const { return busy() && running_.wait_for(std::chrono::seconds(0)) == std::future_status::ready; }
 
-  void start() {
-    in_flight_ = batcher_.take();
+  // Starts the due batch (`everything`: all that is pending, to finish before stopping).
+  void start(bool everything = false) {
+    in_flight_ = everything ? batcher_.take_all() : batcher_.take();
     in_flight_generation_ = generation_;
     started_ = clock::now();
     running_ = std::async(std::launch::async, [this, events = in_flight_.events] { return handle_(events); });
