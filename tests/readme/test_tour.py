@@ -43,6 +43,7 @@ class Tour(unittest.TestCase):
         self.assertIn("hr-chat", out)                                  # 5. webhooks list
         self.assertRegex(out, r"failed +hr-chat +unit.class_changed")  #    a failed delivery, waiting
         self.assertIn("line manager", out)                             # 6. the embedded example
+        self.assertIn("set_unit_class TOP", out)                       #    and the rules alone (linemgr::core)
 
 
 if __name__ == "__main__":

@@ -23,15 +23,11 @@ bool same_appointment(const manager_segment& x, const manager_segment& y) {
   return x.unit == y.unit && x.person == y.person;
 }
 
-}  // namespace
-
-std::vector<change> run_elevation(const rule_context& ctx) {
+// E1: appointments to a person that run today or later and started within the window.
+std::vector<candidate> candidates_of(const rule_context& ctx) {
   const snapshot& snap = ctx.snap;
   const auto& el = ctx.cfg.elevation;
   const day today = ctx.today;
-  std::vector<change> out;
-
-  // E1: candidates.
   std::vector<candidate> candidates;
   for (index_t r = 0; r < snap.managers.size(); ++r) {
     const auto segs = snap.managers.segments_of(r);
@@ -48,69 +44,70 @@ std::vector<change> run_elevation(const rule_context& ctx) {
       candidates.push_back({r, u, segs[i].person, run.from, d, at ? at->type : segs[i].type});
     }
   }
-  if (candidates.empty()) return out;
+  return candidates;
+}
 
-  // Managers per unit (any segment), for E3.
-  std::map<index_t, std::vector<index_t>> managers_in;
-  for (index_t r = 0; r < snap.managers.size(); ++r)
-    for (const manager_segment& s : snap.managers.segments_of(r)) {
-      auto& list = managers_in[s.unit];
-      if (list.empty() || list.back() != r) list.push_back(r);
-    }
+// The records of a table per person (or per unit; `keys` of them), each once, in record order.
+template <class Segment, class Key>
+std::vector<std::vector<index_t>> records_by(const table<Segment>& t, std::size_t keys, Key key) {
+  std::vector<std::vector<index_t>> out(keys);
+  for (index_t r = 0; r < t.size(); ++r)
+    for (const Segment& seg : t.segments_of(r))
+      if (const index_t k = key(seg); k != no_index && k < out.size()) {
+        auto& list = out[k];
+        if (list.empty() || list.back() != r) list.push_back(r);
+      }
+  return out;
+}
 
-  // E3: one manager per type.
-  if (el.others != terminate_others::none) {
-    for (const candidate& c : candidates) {
-      const class_keys ctype = ctx.classes.keys_of_ref(c.type, facet::manager_type);
-      for (index_t other : managers_in[c.unit]) {
-        if (other == c.manager) continue;
-        const auto segs = snap.managers.segments_of(other);
-        for (std::size_t i = 0; i < segs.size(); ++i) {
-          if (!segs[i].valid.contains(c.effective) || segs[i].unit != c.unit) continue;
-          if (el.others == terminate_others::same_type &&
-              !ctx.classes.keys_of_ref(segs[i].type, facet::manager_type).intersects(ctype))
-            continue;
-          const period run = run_containing(segs, i, same_appointment);
-          const bool vacant = segs[i].person == no_index;
-          if (!vacant && run.from == c.start) {
-            ctx.diags.push_back({"CONCURRENT_MANAGERS", severity::warn, ctx.unit_id(c.unit),
-                                 "managers " + ctx.manager_id(c.manager) + " and " + ctx.manager_id(other) +
-                                     " start the same day"});
-            continue;
-          }
-          if (!vacant && run.from > c.start) continue;
-          change e;
-          e.kind = op::end_manager;
-          e.manager = other;
-          e.span = {c.effective, run.to};
-          e.reason = "replaced by manager " + ctx.manager_id(c.manager) + " from " + format_date(c.effective);
-          out.push_back(std::move(e));
+// E3: one manager per type: the candidate replaces the other managers of its unit (of its type,
+// or all) that started earlier, or are vacant, from its effective day.
+void replace_others(const rule_context& ctx, const std::vector<candidate>& candidates, std::vector<change>& out) {
+  const snapshot& snap = ctx.snap;
+  const auto& el = ctx.cfg.elevation;
+  if (el.others == terminate_others::none) return;
+  const auto managers_in = records_by(snap.managers, snap.units.size(), [](const manager_segment& seg) { return seg.unit; });
+  for (const candidate& c : candidates) {
+    const class_keys ctype = ctx.classes.keys_of_ref(c.type, facet::manager_type);
+    for (index_t other : managers_in[c.unit]) {
+      if (other == c.manager) continue;
+      const auto segs = snap.managers.segments_of(other);
+      for (std::size_t i = 0; i < segs.size(); ++i) {
+        if (!segs[i].valid.contains(c.effective) || segs[i].unit != c.unit) continue;
+        if (el.others == terminate_others::same_type && !ctx.classes.keys_of_ref(segs[i].type, facet::manager_type).intersects(ctype))
+          continue;
+        const period run = run_containing(segs, i, same_appointment);
+        const bool vacant = segs[i].person == no_index;
+        if (!vacant && run.from == c.start) {
+          ctx.diags.push_back({"CONCURRENT_MANAGERS", severity::warn, ctx.unit_id(c.unit),
+                               "managers " + ctx.manager_id(c.manager) + " and " + ctx.manager_id(other) + " start the same day"});
+          continue;
         }
+        if (!vacant && run.from > c.start) continue;
+        change e;
+        e.kind = op::end_manager;
+        e.manager = other;
+        e.span = {c.effective, run.to};
+        e.reason = "replaced by manager " + ctx.manager_id(c.manager) + " from " + format_date(c.effective);
+        out.push_back(std::move(e));
       }
     }
   }
+}
 
-  // E4: the virtual snapshot after E3, and the engagement to move.
-  snapshot after = snap;
-  for (const change& c : out) apply_change(after, c, no_index);
+// An engagement a candidate would move into its unit.
+struct move {
+  index_t engagement;
+  std::size_t candidate;
+};
+
+// E4: on the snapshot after E3, the engagement each candidate would move: its only (or single
+// primary) engagement, unless one is already in a unit the person manages (or its led-adm child).
+std::vector<move> moves_of(const rule_context& ctx, const std::vector<candidate>& candidates, const snapshot& after) {
+  const auto& el = ctx.cfg.elevation;
   const std::string led_adm = normalize_name(ctx.cfg.managers.led_adm_suffix);
-  std::vector<std::vector<index_t>> engagements_of(after.persons.size());
-  for (index_t e = 0; e < after.engagements.size(); ++e)
-    for (const engagement_segment& s : after.engagements.segments_of(e))
-      if (s.person != no_index && (engagements_of[s.person].empty() || engagements_of[s.person].back() != e))
-        engagements_of[s.person].push_back(e);
-  std::map<index_t, std::vector<index_t>> appointments_of;  // person -> managers with a segment of theirs
-  for (index_t r = 0; r < after.managers.size(); ++r)
-    for (const manager_segment& s : after.managers.segments_of(r))
-      if (s.person != no_index) {
-        auto& list = appointments_of[s.person];
-        if (list.empty() || list.back() != r) list.push_back(r);
-      }
-
-  struct move {
-    index_t engagement;
-    std::size_t candidate;
-  };
+  const auto engagements_of = records_by(after.engagements, after.persons.size(), [](const engagement_segment& seg) { return seg.person; });
+  const auto appointments_of = records_by(after.managers, after.persons.size(), [](const manager_segment& seg) { return seg.person; });
   std::vector<move> moves;
   for (std::size_t ci = 0; ci < candidates.size(); ++ci) {
     const candidate& c = candidates[ci];
@@ -118,8 +115,8 @@ std::vector<change> run_elevation(const rule_context& ctx) {
     if (!still || still->unit != c.unit || still->person != c.person) continue;
     std::vector<index_t> home;
     for (index_t r : appointments_of[c.person]) {
-      const manager_segment* s = after.managers.active_at(r, c.effective);
-      if (s && s->person == c.person) home.push_back(s->unit);
+      const manager_segment* seg = after.managers.active_at(r, c.effective);
+      if (seg && seg->person == c.person) home.push_back(seg->unit);
     }
     if (el.move != move_policy::always) {
       const std::size_t direct = home.size();
@@ -131,10 +128,10 @@ std::vector<change> run_elevation(const rule_context& ctx) {
     std::vector<std::pair<index_t, const engagement_segment*>> active;
     bool at_home = false;
     for (index_t e : engagements_of[c.person]) {
-      const engagement_segment* s = after.engagements.active_at(e, c.effective);
-      if (!s || s->person != c.person) continue;
-      active.emplace_back(e, s);
-      if (std::find(home.begin(), home.end(), s->unit) != home.end()) at_home = true;
+      const engagement_segment* seg = after.engagements.active_at(e, c.effective);
+      if (!seg || seg->person != c.person) continue;
+      active.emplace_back(e, seg);
+      if (std::find(home.begin(), home.end(), seg->unit) != home.end()) at_home = true;
     }
     if (at_home || active.empty()) continue;
     index_t chosen = no_index;
@@ -142,8 +139,8 @@ std::vector<change> run_elevation(const rule_context& ctx) {
       chosen = active.front().first;
     } else {
       std::size_t primaries = 0;
-      for (const auto& [e, s] : active)
-        if (s->primary) {
+      for (const auto& [e, seg] : active)
+        if (seg->primary) {
           ++primaries;
           chosen = e;
         }
@@ -155,8 +152,12 @@ std::vector<change> run_elevation(const rule_context& ctx) {
     }
     if (chosen != no_index && el.move != move_policy::never) moves.push_back({chosen, ci});
   }
+  return moves;
+}
 
-  // E5: an engagement that candidates would move to different units is not moved.
+// E5: the moves, except an engagement that candidates would move to different units.
+void apply_moves(const rule_context& ctx, const std::vector<candidate>& candidates, const std::vector<move>& moves,
+                 std::vector<change>& out) {
   for (const move& mv : moves) {
     const candidate& c = candidates[mv.candidate];
     bool conflict = false;
@@ -175,6 +176,18 @@ std::vector<change> run_elevation(const rule_context& ctx) {
     ch.reason = "its person manages " + ctx.unit_id(c.unit) + " from " + format_date(c.effective);
     out.push_back(std::move(ch));
   }
+}
+
+}  // namespace
+
+std::vector<change> run_elevation(const rule_context& ctx) {
+  std::vector<change> out;
+  const std::vector<candidate> candidates = candidates_of(ctx);
+  if (candidates.empty()) return out;
+  replace_others(ctx, candidates, out);
+  snapshot after = ctx.snap;  // the virtual snapshot after E3
+  for (const change& c : out) apply_change(after, c, no_index);
+  apply_moves(ctx, candidates, moves_of(ctx, candidates, after), out);
   return out;
 }
 
