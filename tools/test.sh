@@ -19,7 +19,7 @@ cmake --install build --prefix "$PWD/build/stage" >/dev/null
 cmake -S examples/embed -B build/embed -G Ninja -DCMAKE_PREFIX_PATH="$PWD/build/stage" -DLINEMGR_WERROR=ON >/dev/null
 cmake --build build/embed
 build/embed/linemgr-embed-example examples/organisation/snapshot.json | grep -q "line manager"
-build/embed/linemgr-embed-listen examples/organisation/snapshot.json "$(sed -n 's/.*"id": "\([^"]*\)".*/\1/p' examples/organisation/snapshot.json | head -n 1)" \
+build/embed/linemgr-embed-listen examples/organisation/snapshot.json examples/organisation/config.toml "$(sed -n 's/.*"id": "\([^"]*\)".*/\1/p' examples/organisation/snapshot.json | head -n 1)" \
   | grep -q "events in 1 batches"
 build/embed/linemgr-embed-core | grep -q "^set_unit_class TOP"
 # linemgr::core alone: found without the adapters' packages, linked without them.

@@ -1,6 +1,6 @@
 // The service layer from a program of its own: listen's loop over an event source the program
 // brings (here: events in a vector), against a snapshot, printing what each batch changed.
-// usage: linemgr-embed-listen SNAPSHOT UNIT...   (one org_unit event per UNIT)
+// usage: linemgr-embed-listen SNAPSHOT CONFIG UNIT...   (one org_unit event per UNIT)
 #include <cstdio>
 #include <deque>
 #include <string>
@@ -38,12 +38,14 @@ class vector_source final : public linemgr::service::event_source {
 
 int main(int argc, char** argv) {
   namespace service = linemgr::service;
-  if (argc < 3) {
-    std::fprintf(stderr, "usage: %s SNAPSHOT UNIT...\n", argv[0]);
+  if (argc < 4) {
+    std::fprintf(stderr, "usage: %s SNAPSHOT CONFIG UNIT...\n", argv[0]);
     return 64;
   }
-  // The same settings as the linemgr command: configuration file, environment, defaults.
-  auto settings = service::settings::load({});
+  // The same settings as the linemgr command: the configuration file, the environment, defaults.
+  service::setting_flags flags;
+  flags.config = argv[2];
+  auto settings = service::settings::load(flags);
   if (!settings) {
     std::fprintf(stderr, "%s\n", settings.err().message.c_str());
     return 78;
@@ -54,7 +56,7 @@ int main(int argc, char** argv) {
     return 65;
   }
   std::deque<linemgr::event> events;
-  for (int i = 2; i < argc; ++i) events.push_back({linemgr::event_kind::org_unit, argv[i]});
+  for (int i = 3; i < argc; ++i) events.push_back({linemgr::event_kind::org_unit, argv[i]});
   vector_source source(std::move(events));
 
   service::run_options run;
