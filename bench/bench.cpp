@@ -22,7 +22,9 @@
 #include <linemgr/io/snapshot_file.hpp>
 #include "org_generator.hpp"
 
-using namespace linemgr;
+namespace examples = linemgr::examples;
+using namespace linemgr::core;
+using namespace linemgr::io;
 using clock_type = std::chrono::steady_clock;
 
 namespace {

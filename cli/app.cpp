@@ -13,6 +13,7 @@
 
 namespace linemgr::cli {
 
+
 namespace {
 
 constexpr const char* version_text = "linemgr " LINEMGR_VERSION;
@@ -176,7 +177,7 @@ const std::vector<subcommand>& subcommands() {
 
 }  // namespace
 
-int exit_status(linemgr::error_kind kind) {
+int exit_status(core::error_kind kind) {
   switch (kind) {
     case error_kind::usage: return 64;
     case error_kind::data: return 65;

@@ -3,6 +3,7 @@
 
 namespace linemgr::cli {
 
+
 // Runs the command line; returns the exit status of doc/formats.md §5.
 int run(int argc, char** argv);
 

@@ -18,6 +18,7 @@
 
 namespace linemgr::cli {
 
+
 int reconcile(const reconcile_options& given) {
   reconcile_options o = given;
   const service::settings s = load_settings(o.source.flags);

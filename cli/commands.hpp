@@ -8,6 +8,7 @@
 
 namespace linemgr::cli {
 
+
 // reconcile-all and reconcile-unit.
 struct reconcile_options {
   source_options source;
@@ -80,6 +81,6 @@ int config_show(const config_options& o);
 int config_check(const config_options& o);
 
 // The exit status for an error kind (doc/formats.md §5).
-int exit_status(linemgr::error_kind kind);
+int exit_status(core::error_kind kind);
 
 }  // namespace linemgr::cli

@@ -22,6 +22,7 @@
 
 namespace linemgr::cli {
 
+
 namespace {
 
 // SIGINT and SIGTERM as a stop request: blocked in this thread and every thread started after

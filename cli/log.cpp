@@ -12,6 +12,7 @@
 
 namespace linemgr::cli {
 
+
 namespace {
 
 bool json_format = false;

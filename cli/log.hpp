@@ -12,7 +12,9 @@
 
 namespace linemgr::cli {
 
-using linemgr::log_level;
+
+using linemgr::io::log_level;
+using linemgr::io::log_sink;
 
 // Sets the format ("text" or "json") and the level (empty: $LOG_LEVEL, else INFO). An unknown
 // format or level is a usage failure.

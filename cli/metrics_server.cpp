@@ -8,6 +8,7 @@
 
 namespace linemgr::cli {
 
+
 metrics_server::metrics_server(const std::string& address, const service::listen_metrics& state)
     : server_(std::make_unique<httplib::Server>()) {
   const std::size_t colon = address.rfind(':');

@@ -13,6 +13,7 @@ class Server;
 
 namespace linemgr::cli {
 
+
 class metrics_server {
  public:
   // Binds HOST:PORT now: a bad address is a usage failure (64), a port in use a configuration

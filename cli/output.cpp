@@ -10,6 +10,7 @@
 
 namespace linemgr::cli {
 
+
 void usage(std::string message) { throw failure{{error_kind::usage, std::move(message)}}; }
 
 bool wants_json(output_format f) { return f == output_format::json || (f == output_format::automatic && ::isatty(STDOUT_FILENO) != 1); }

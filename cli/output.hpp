@@ -10,10 +10,17 @@
 #include <linemgr/webhooks/announcer.hpp>
 
 namespace linemgr::cli {
+using namespace linemgr::core;
+using namespace linemgr::io;
+using namespace linemgr::os2mo;
+using namespace linemgr::amqp;
+using namespace linemgr::webhooks;
+using namespace linemgr::service;
+
 
 // A failure that ends the command with the exit status of its kind (run() maps it).
 struct failure {
-  linemgr::error err;
+  core::error err;
 };
 
 // The value of a result, or a thrown failure.

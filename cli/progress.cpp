@@ -6,6 +6,7 @@
 
 namespace linemgr::cli {
 
+
 progress_bar::progress_bar(std::string label, bool enabled)
     : label_(std::move(label)), enabled_(enabled), start_(std::chrono::steady_clock::now()), last_(start_ - std::chrono::seconds(1)) {}
 

@@ -7,6 +7,7 @@
 
 namespace linemgr::cli {
 
+
 class progress_bar {
  public:
   // `label` says what is counted ("writing to OS2mo"); `enabled` false makes every call a no-op.

@@ -13,6 +13,7 @@
 
 namespace linemgr::cli {
 
+
 namespace {
 
 // Delivery lines (failures and retries) are warnings.

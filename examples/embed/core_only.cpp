@@ -6,7 +6,7 @@
 #include <linemgr/core/plan.hpp>
 
 int main() {
-  using namespace linemgr;
+  using namespace linemgr::core;
   const day start = days_from_civil(2020, 1, 1);
   snapshot org;
   org.organisation = "ORG";

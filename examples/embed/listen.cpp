@@ -14,9 +14,9 @@ namespace {
 // Hands out its events, then ends; nothing to acknowledge.
 class vector_source final : public linemgr::service::event_source {
  public:
-  explicit vector_source(std::deque<linemgr::event> events) : events_(std::move(events)) {}
-  linemgr::status connect() override { return {}; }
-  linemgr::result<std::optional<linemgr::service::message>> next(std::chrono::steady_clock::time_point) override {
+  explicit vector_source(std::deque<linemgr::core::event> events) : events_(std::move(events)) {}
+  linemgr::core::status connect() override { return {}; }
+  linemgr::core::result<std::optional<linemgr::service::message>> next(std::chrono::steady_clock::time_point) override {
     if (events_.empty()) return std::optional<linemgr::service::message>();
     linemgr::service::message m;
     m.tag = ++tag_;
@@ -25,12 +25,12 @@ class vector_source final : public linemgr::service::event_source {
     return std::optional(std::move(m));
   }
   bool ended() const override { return events_.empty(); }
-  linemgr::status ack(std::uint64_t) override { return {}; }
-  linemgr::status reject(std::uint64_t) override { return {}; }
+  linemgr::core::status ack(std::uint64_t) override { return {}; }
+  linemgr::core::status reject(std::uint64_t) override { return {}; }
   linemgr::service::when_exhausted exhausted() const override { return linemgr::service::when_exhausted::fail; }
 
  private:
-  std::deque<linemgr::event> events_;
+  std::deque<linemgr::core::event> events_;
   std::uint64_t tag_ = 0;
 };
 
@@ -55,13 +55,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", loaded.err().message.c_str());
     return 65;
   }
-  std::deque<linemgr::event> events;
-  for (int i = 3; i < argc; ++i) events.push_back({linemgr::event_kind::org_unit, argv[i]});
+  std::deque<linemgr::core::event> events;
+  for (int i = 3; i < argc; ++i) events.push_back({linemgr::core::event_kind::org_unit, argv[i]});
   vector_source source(std::move(events));
 
   service::run_options run;
   run.command = "listen";
-  const service::batch_handler handle = [&](const std::vector<linemgr::event>& batch) {
+  const service::batch_handler handle = [&](const std::vector<linemgr::core::event>& batch) {
     auto r = service::reconcile_batch(org, batch, run, nullptr);
     if (r) std::printf("batch of %zu events: %zu units, %zu changes applied\n", batch.size(), r->units, r->applied ? r->applied->ok : 0);
     return r;

@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
   }
   for (const auto& [path, text] : {std::pair{snapshot_path, &org.snapshot_json}, std::pair{config_path, &org.config_toml}}) {
     if (path.empty()) continue;
-    if (auto written = linemgr::write_file_atomically(path, *text); !written) {
+    if (auto written = linemgr::io::write_file_atomically(path, *text); !written) {
       std::fprintf(stderr, "linemgr-generate: %s\n", written.err().message.c_str());
       return 74;
     }

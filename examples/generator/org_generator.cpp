@@ -12,6 +12,9 @@
 #include <linemgr/io/snapshot_file.hpp>
 
 namespace linemgr::examples {
+using namespace linemgr::core;
+using namespace linemgr::io;
+
 
 namespace {
 

@@ -11,7 +11,9 @@
 #include <linemgr/io/snapshot_file.hpp>
 #include "org_generator.hpp"
 
-using namespace linemgr;
+namespace examples = linemgr::examples;
+using namespace linemgr::core;
+using namespace linemgr::io;
 
 namespace {
 

@@ -11,6 +11,9 @@
 #include <linemgr/io/snapshot_file.hpp>
 
 namespace linemgr::test {
+using namespace linemgr::core;
+using namespace linemgr::io;
+
 
 // A snapshot from JSON text; fails the test when it does not parse.
 inline snapshot snap_of(const std::string& json) {

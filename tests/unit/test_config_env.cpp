@@ -5,7 +5,7 @@
 #include <linemgr/io/config_env.hpp>
 #include <linemgr/io/connection_config.hpp>
 
-using namespace linemgr;
+using namespace linemgr::io;
 
 namespace {
 

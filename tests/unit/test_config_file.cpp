@@ -1,6 +1,7 @@
 #include "support.hpp"
 
-using namespace linemgr;
+using namespace linemgr::core;
+using namespace linemgr::io;
 
 namespace {
 std::string error_of(const std::string& toml) {

@@ -2,7 +2,7 @@
 
 #include <linemgr/core/date.hpp>
 
-using namespace linemgr;
+using namespace linemgr::core;
 
 TEST_SUITE("core::date") {
   TEST_CASE("parse and format round-trip, including leap days and the first day") {

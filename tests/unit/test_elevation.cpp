@@ -1,6 +1,7 @@
 #include "support.hpp"
 
-using namespace linemgr;
+using namespace linemgr::core;
+using namespace linemgr::io;
 using namespace linemgr::test;
 
 namespace {

@@ -3,7 +3,8 @@
 #include <linemgr/io/event_parse.hpp>
 #include "support.hpp"
 
-using namespace linemgr;
+using namespace linemgr::core;
+using namespace linemgr::io;
 using namespace linemgr::test;
 using namespace std::chrono_literals;
 

@@ -12,7 +12,7 @@
 #include <linemgr/io/event_parse.hpp>
 #include <linemgr/service/listen.hpp>
 
-using namespace linemgr;
+using namespace linemgr::io;
 using namespace linemgr::service;
 using namespace std::chrono_literals;
 

@@ -2,7 +2,7 @@
 
 #include <linemgr/io/metrics.hpp>
 
-using namespace linemgr;
+using namespace linemgr::io;
 
 TEST_SUITE("io::metrics") {
   TEST_CASE("counters, gauges and a cumulative histogram in the Prometheus text format") {

@@ -2,7 +2,8 @@
 
 #include <linemgr/core/notices.hpp>
 
-using namespace linemgr;
+using namespace linemgr::core;
+using namespace linemgr::io;
 using namespace linemgr::test;
 
 namespace {

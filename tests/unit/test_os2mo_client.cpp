@@ -6,7 +6,7 @@
 
 #include <linemgr/os2mo/client_internal.hpp>
 
-using namespace linemgr;
+using namespace linemgr::os2mo;
 using namespace std::chrono_literals;
 
 namespace {

@@ -3,7 +3,8 @@
 #include <linemgr/io/copenhagen.hpp>
 #include <linemgr/os2mo/os2mo.hpp>
 
-using namespace linemgr;
+using namespace linemgr::io;
+using namespace linemgr::os2mo;
 
 TEST_SUITE("os2mo::source") {
   TEST_CASE("OS2mo timestamps become Copenhagen calendar days") {

@@ -7,7 +7,7 @@
 #include <linemgr/webhooks/delivery.hpp>
 #include <linemgr/webhooks/outbox.hpp>
 
-using namespace linemgr;
+using namespace linemgr::webhooks;
 
 namespace {
 

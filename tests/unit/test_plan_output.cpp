@@ -3,7 +3,8 @@
 #include <linemgr/io/json_internal.hpp>
 #include "support.hpp"
 
-using namespace linemgr;
+using namespace linemgr::core;
+using namespace linemgr::io;
 using namespace linemgr::test;
 
 TEST_SUITE("io::plan_output") {

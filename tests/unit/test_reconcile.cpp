@@ -15,7 +15,7 @@
 #include <linemgr/service/listen.hpp>
 #include <linemgr/service/reconcile.hpp>
 
-using namespace linemgr;
+using namespace linemgr::io;
 using namespace linemgr::service;
 using namespace std::chrono_literals;
 

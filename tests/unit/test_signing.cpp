@@ -2,7 +2,7 @@
 
 #include <linemgr/webhooks/signing.hpp>
 
-using namespace linemgr;
+using namespace linemgr::webhooks;
 
 TEST_SUITE("webhooks::signing") {
   TEST_CASE("the Standard Webhooks published test vector") {

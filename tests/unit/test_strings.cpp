@@ -5,7 +5,7 @@
 
 #include <linemgr/core/strings.hpp>
 
-using namespace linemgr;
+using namespace linemgr::core;
 
 TEST_SUITE("core::strings") {
   TEST_CASE("the id index keeps the first value and finds every key after growing") {

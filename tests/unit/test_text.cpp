@@ -2,7 +2,7 @@
 
 #include <linemgr/core/text.hpp>
 
-using namespace linemgr;
+using namespace linemgr::core;
 
 TEST_SUITE("core::text") {
   TEST_CASE("trims Unicode white space and folds case") {

@@ -6,7 +6,8 @@
 #include <linemgr/webhooks/envelope.hpp>
 #include <linemgr/webhooks/webhook_config.hpp>
 
-using namespace linemgr;
+using namespace linemgr::io;
+using namespace linemgr::webhooks;
 
 namespace {
 

@@ -11,7 +11,9 @@
 
 #include <linemgr/core/events.hpp>
 
-namespace linemgr {
+namespace linemgr::amqp {
+
+using namespace linemgr::core;
 
 namespace {
 
@@ -220,4 +222,4 @@ void amqp_consumer::close() {
   state_->open = false;
 }
 
-}  // namespace linemgr
+}  // namespace linemgr::amqp

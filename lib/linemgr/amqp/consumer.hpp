@@ -8,7 +8,9 @@
 
 #include <linemgr/core/result.hpp>
 
-namespace linemgr {
+namespace linemgr::amqp {
+
+using namespace linemgr::core;
 
 // Where and how to consume.
 struct amqp_settings {
@@ -69,4 +71,4 @@ class amqp_consumer {
   std::unique_ptr<state> state_;
 };
 
-}  // namespace linemgr
+}  // namespace linemgr::amqp

@@ -5,7 +5,7 @@
 #include <linemgr/core/apply_internal.hpp>
 #include <linemgr/core/plan.hpp>
 
-namespace linemgr {
+namespace linemgr::core {
 
 namespace {
 
@@ -122,4 +122,4 @@ apply_report apply_plan(snapshot& snap, const plan& p) {
   return report;
 }
 
-}  // namespace linemgr
+}  // namespace linemgr::core

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 
-namespace linemgr {
+namespace linemgr::core {
 
 std::chrono::milliseconds backoff_policy::delay(int attempt, double unit_random) const {
   const int doublings = std::clamp(attempt, 0, 30);
@@ -12,4 +12,4 @@ std::chrono::milliseconds backoff_policy::delay(int attempt, double unit_random)
   return std::chrono::milliseconds(static_cast<std::int64_t>(static_cast<double>(whole) * scale));
 }
 
-}  // namespace linemgr
+}  // namespace linemgr::core

@@ -2,7 +2,7 @@
 // The one backoff policy: a wait that doubles per attempt up to a cap, with optional jitter.
 #include <chrono>
 
-namespace linemgr {
+namespace linemgr::core {
 
 // Exponential backoff. Pure: the caller brings the randomness.
 struct backoff_policy {
@@ -13,4 +13,4 @@ struct backoff_policy {
   std::chrono::milliseconds delay(int attempt, double unit_random = 1.0) const;
 };
 
-}  // namespace linemgr
+}  // namespace linemgr::core

@@ -1,6 +1,6 @@
 #include <linemgr/core/classes.hpp>
 
-namespace linemgr {
+namespace linemgr::core {
 
 namespace {
 constexpr std::array<std::string_view, facet_count> facet_names{
@@ -127,4 +127,4 @@ std::string_view class_resolver::level_key(index_t ref) const {
   return !r.user_key.empty() ? r.user_key : !r.name.empty() ? r.name : r.uuid;
 }
 
-}  // namespace linemgr
+}  // namespace linemgr::core

@@ -8,7 +8,7 @@
 
 #include <linemgr/core/model.hpp>
 
-namespace linemgr {
+namespace linemgr::core {
 
 // The facets whose classes the rules read.
 enum class facet : std::uint8_t {
@@ -71,4 +71,4 @@ class class_resolver {
   std::array<std::vector<index_t>, facet_count> ref_cache_;
 };
 
-}  // namespace linemgr
+}  // namespace linemgr::core

@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-namespace linemgr {
+namespace linemgr::core {
 
 // exclude_manager_engagements (H6.3).
 enum class exclude_managers { off, any_unit, same_unit };
@@ -78,4 +78,4 @@ struct config {
   }
 };
 
-}  // namespace linemgr
+}  // namespace linemgr::core

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <array>
 
-namespace linemgr {
+namespace linemgr::core {
 
 namespace {
 bool is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
@@ -83,4 +83,4 @@ void subtract(period span, const std::vector<period>& covered, std::vector<perio
   if (cursor < span.to) out.push_back({cursor, span.to});
 }
 
-}  // namespace linemgr
+}  // namespace linemgr::core

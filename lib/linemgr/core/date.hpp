@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-namespace linemgr {
+namespace linemgr::core {
 
 // A calendar day, counted from 1970-01-01 (day 0).
 using day = std::int32_t;
@@ -49,4 +49,4 @@ void unite(std::vector<period>& periods);
 // Appends to `out` the parts of `span` that no period of `covered` (united and sorted) covers.
 void subtract(period span, const std::vector<period>& covered, std::vector<period>& out);
 
-}  // namespace linemgr
+}  // namespace linemgr::core

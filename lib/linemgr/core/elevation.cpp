@@ -6,7 +6,7 @@
 #include <linemgr/core/rules_internal.hpp>
 #include <linemgr/core/text.hpp>
 
-namespace linemgr {
+namespace linemgr::core {
 
 namespace {
 
@@ -191,4 +191,4 @@ std::vector<change> run_elevation(const rule_context& ctx) {
   return out;
 }
 
-}  // namespace linemgr
+}  // namespace linemgr::core

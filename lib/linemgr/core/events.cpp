@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace linemgr {
+namespace linemgr::core {
 
 namespace {
 
@@ -150,4 +150,4 @@ coalescer::batch coalescer::take_all() {
   return out;
 }
 
-}  // namespace linemgr
+}  // namespace linemgr::core

@@ -8,7 +8,7 @@
 
 #include <linemgr/core/model.hpp>
 
-namespace linemgr {
+namespace linemgr::core {
 
 // What an event is about, from its routing key.
 enum class event_kind : std::uint8_t { org_unit, engagement, association, ituser, manager, person };
@@ -71,4 +71,4 @@ class coalescer {
   std::vector<clock::time_point> arrived_;  // per pending event
 };
 
-}  // namespace linemgr
+}  // namespace linemgr::core

@@ -4,7 +4,7 @@
 #include <linemgr/core/rules_internal.hpp>
 #include <linemgr/core/text.hpp>
 
-namespace linemgr {
+namespace linemgr::core {
 
 std::optional<unit_explanation> explain_unit(const snapshot& snap, const config& cfg, day today, std::string_view unit_id) {
   index_t u = snap.units.ids.find(unit_id);
@@ -93,4 +93,4 @@ std::optional<unit_explanation> explain_unit(const snapshot& snap, const config&
   return x;
 }
 
-}  // namespace linemgr
+}  // namespace linemgr::core

@@ -7,7 +7,7 @@
 #include <linemgr/core/config.hpp>
 #include <linemgr/core/plan.hpp>
 
-namespace linemgr {
+namespace linemgr::core {
 
 // One engagement of the unit and whether H6.3 counted it.
 struct engagement_note {
@@ -46,4 +46,4 @@ struct unit_explanation {
 // Explains a unit, named by id or else by user_key; nullopt when no unit has it.
 std::optional<unit_explanation> explain_unit(const snapshot& snap, const config& cfg, day today, std::string_view unit_id);
 
-}  // namespace linemgr
+}  // namespace linemgr::core

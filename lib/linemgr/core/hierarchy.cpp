@@ -5,7 +5,7 @@
 
 #include <linemgr/core/rules_internal.hpp>
 
-namespace linemgr {
+namespace linemgr::core {
 
 bool current_appointments::in_unit(index_t person, index_t unit) const {
   return std::binary_search(pairs.begin(), pairs.end(), std::make_pair(person, unit));
@@ -239,4 +239,4 @@ std::vector<change> run_hierarchy(const rule_context& ctx) {
   return out;
 }
 
-}  // namespace linemgr
+}  // namespace linemgr::core

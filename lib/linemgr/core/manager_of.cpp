@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace linemgr {
+namespace linemgr::core {
 
 namespace {
 
@@ -69,4 +69,4 @@ std::vector<line_manager> line_managers_of_person(const snapshot& snap, index_t 
   return out;
 }
 
-}  // namespace linemgr
+}  // namespace linemgr::core

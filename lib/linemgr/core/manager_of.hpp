@@ -5,7 +5,7 @@
 
 #include <linemgr/core/model.hpp>
 
-namespace linemgr {
+namespace linemgr::core {
 
 // The line manager found for one engagement.
 struct line_manager {
@@ -27,4 +27,4 @@ std::optional<line_manager> line_manager_of_engagement(const snapshot& snap, ind
 // ones first, then by engagement id.
 std::vector<line_manager> line_managers_of_person(const snapshot& snap, index_t person, day d);
 
-}  // namespace linemgr
+}  // namespace linemgr::core

@@ -6,7 +6,7 @@
 #include <linemgr/core/rules_internal.hpp>
 #include <linemgr/core/text.hpp>
 
-namespace linemgr {
+namespace linemgr::core {
 
 namespace {
 
@@ -415,4 +415,4 @@ std::vector<change> run_managers(const rule_context& ctx) {
   return out;
 }
 
-}  // namespace linemgr
+}  // namespace linemgr::core

@@ -1,6 +1,6 @@
 #include <linemgr/core/model.hpp>
 
-namespace linemgr {
+namespace linemgr::core {
 
 index_t snapshot::intern_class(std::string_view text) {
   const auto next = static_cast<index_t>(class_refs.size());
@@ -22,4 +22,4 @@ index_t snapshot::intern_person(std::string_view id) {
   return got;
 }
 
-}  // namespace linemgr
+}  // namespace linemgr::core

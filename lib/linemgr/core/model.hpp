@@ -12,7 +12,7 @@
 #include <linemgr/core/date.hpp>
 #include <linemgr/core/strings.hpp>
 
-namespace linemgr {
+namespace linemgr::core {
 
 // A class as OS2mo defines it; empty members are absent. An empty facet fits every field.
 struct class_def {
@@ -170,4 +170,4 @@ struct snapshot {
   }
 };
 
-}  // namespace linemgr
+}  // namespace linemgr::core

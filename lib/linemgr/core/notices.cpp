@@ -7,7 +7,7 @@
 #include <linemgr/core/classes.hpp>
 #include <linemgr/core/tree.hpp>
 
-namespace linemgr {
+namespace linemgr::core {
 
 namespace {
 
@@ -244,4 +244,4 @@ bool matches(const notice_filter& f, const notice& n) {
   return true;
 }
 
-}  // namespace linemgr
+}  // namespace linemgr::core

@@ -9,7 +9,7 @@
 
 #include <linemgr/core/plan.hpp>
 
-namespace linemgr {
+namespace linemgr::core {
 
 // What a notice is about, or is related to: a kind (unit, manager, association, engagement,
 // person, run) and an id (empty when not known, as for a manager not yet created).
@@ -89,4 +89,4 @@ bool valid_type_pattern(std::string_view pattern);
 // The event types linemgr emits.
 const std::vector<std::string_view>& notice_types();
 
-}  // namespace linemgr
+}  // namespace linemgr::core

@@ -9,7 +9,7 @@
 #include <linemgr/core/model.hpp>
 #include <linemgr/core/result.hpp>
 
-namespace linemgr {
+namespace linemgr::core {
 
 // The kinds of change, in their G6 order.
 enum class op : std::uint8_t {
@@ -97,4 +97,4 @@ apply_report apply_plan(snapshot& snap, const plan& p);
 // The id of the change's subject record (the manager, association, … or unit).
 std::string_view subject_id(const snapshot& snap, const change& c);
 
-}  // namespace linemgr
+}  // namespace linemgr::core

@@ -7,7 +7,7 @@
 #include <linemgr/core/rules_internal.hpp>
 #include <linemgr/core/text.hpp>
 
-namespace linemgr {
+namespace linemgr::core {
 
 std::string_view op_name(op o) {
   static constexpr std::string_view names[] = {"create_manager",  "update_manager",  "end_manager",   "vacate_manager",
@@ -190,4 +190,4 @@ plan make_plan(const snapshot& snap, const config& cfg, day today) {
   return make_plan_detailed(snap, cfg, today, nullptr);
 }
 
-}  // namespace linemgr
+}  // namespace linemgr::core

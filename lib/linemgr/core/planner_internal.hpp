@@ -5,7 +5,7 @@
 
 #include <linemgr/core/plan.hpp>
 
-namespace linemgr {
+namespace linemgr::core {
 
 // What the planner leaves behind besides the plan.
 struct planner_state {
@@ -22,4 +22,4 @@ void sort_diagnostics(std::vector<diagnostic>& diags);
 // Every unit's normalized name.
 std::vector<std::string> normalized_names(const snapshot& snap);
 
-}  // namespace linemgr
+}  // namespace linemgr::core

@@ -4,7 +4,7 @@
 #include <utility>
 #include <variant>
 
-namespace linemgr {
+namespace linemgr::core {
 
 // What kind of failure an error is; the CLI maps each kind to one exit status (doc/formats.md §5).
 enum class error_kind { usage, data, config, io, unavailable };
@@ -53,4 +53,4 @@ class [[nodiscard]] result<void> {
 // The outcome of an operation that returns nothing but may fail.
 using status = result<void>;
 
-}  // namespace linemgr
+}  // namespace linemgr::core

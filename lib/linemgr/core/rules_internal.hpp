@@ -8,7 +8,7 @@
 #include <linemgr/core/plan.hpp>
 #include <linemgr/core/tree.hpp>
 
-namespace linemgr {
+namespace linemgr::core {
 
 // What a module reads: the virtual snapshot of its stage, the settings, and shared indices.
 struct rule_context {
@@ -81,4 +81,4 @@ std::vector<change> run_validity(const rule_context& ctx);
 // H: hierarchy classification (doc/rules.md §2).
 std::vector<change> run_hierarchy(const rule_context& ctx);
 
-}  // namespace linemgr
+}  // namespace linemgr::core

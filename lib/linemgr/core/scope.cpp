@@ -6,7 +6,7 @@
 #include <linemgr/core/text.hpp>
 #include <linemgr/core/tree.hpp>
 
-namespace linemgr {
+namespace linemgr::core {
 
 namespace {
 
@@ -131,4 +131,4 @@ plan scope_plan_units(const snapshot& snap, const config& cfg, const plan& full,
   return out;
 }
 
-}  // namespace linemgr
+}  // namespace linemgr::core

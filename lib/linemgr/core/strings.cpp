@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <cstring>
 
-namespace linemgr {
+namespace linemgr::core {
 
 std::string_view string_arena::store(std::string_view text) {
   if (text.empty()) return {};
@@ -93,4 +93,4 @@ std::string uuid_like(std::uint64_t a, std::uint64_t b) {
   return buf;
 }
 
-}  // namespace linemgr
+}  // namespace linemgr::core

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-namespace linemgr {
+namespace linemgr::core {
 
 // An index into one of a snapshot's tables; `no_index` means none.
 using index_t = std::uint32_t;
@@ -54,4 +54,4 @@ std::uint64_t hash_string(std::string_view text);
 // A uuid-shaped id (version nibble 8: custom) made of two 64-bit values.
 std::string uuid_like(std::uint64_t a, std::uint64_t b);
 
-}  // namespace linemgr
+}  // namespace linemgr::core

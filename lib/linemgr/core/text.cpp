@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <iterator>
 
-namespace linemgr {
+namespace linemgr::core {
 
 namespace {
 
@@ -112,4 +112,4 @@ std::string normalize_name(std::string_view text) {
   return out;
 }
 
-}  // namespace linemgr
+}  // namespace linemgr::core

@@ -3,7 +3,7 @@
 #include <string>
 #include <string_view>
 
-namespace linemgr {
+namespace linemgr::core {
 
 // Trims Unicode White_Space at both ends and applies Unicode simple case folding.
 // Bytes that are not valid UTF-8 are kept as they are.
@@ -19,4 +19,4 @@ inline bool starts_with(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;
 }
 
-}  // namespace linemgr
+}  // namespace linemgr::core

@@ -2,7 +2,7 @@
 
 #include <string>
 
-namespace linemgr {
+namespace linemgr::core {
 
 unit_tree build_tree(const snapshot& snap, day d, std::vector<diagnostic>* diags) {
   const std::size_t n = snap.units.size();
@@ -67,4 +67,4 @@ unit_tree build_tree(const snapshot& snap, day d, std::vector<diagnostic>* diags
   return t;
 }
 
-}  // namespace linemgr
+}  // namespace linemgr::core

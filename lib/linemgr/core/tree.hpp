@@ -7,7 +7,7 @@
 #include <linemgr/core/model.hpp>
 #include <linemgr/core/plan.hpp>
 
-namespace linemgr {
+namespace linemgr::core {
 
 // The tree of units active on one day.
 struct unit_tree {
@@ -29,4 +29,4 @@ struct unit_tree {
 // Builds the tree of day `d`. When `diags` is given, adds PARENT_NOT_ACTIVE and CYCLE.
 unit_tree build_tree(const snapshot& snap, day d, std::vector<diagnostic>* diags);
 
-}  // namespace linemgr
+}  // namespace linemgr::core

@@ -3,7 +3,7 @@
 
 #include <linemgr/core/rules_internal.hpp>
 
-namespace linemgr {
+namespace linemgr::core {
 
 
 std::vector<change> run_validity(const rule_context& ctx) {
@@ -77,4 +77,4 @@ std::vector<change> run_validity(const rule_context& ctx) {
   return out;
 }
 
-}  // namespace linemgr
+}  // namespace linemgr::core

@@ -8,7 +8,7 @@
 
 #include <linemgr/io/json_internal.hpp>
 
-namespace linemgr {
+namespace linemgr::io {
 
 namespace {
 
@@ -122,4 +122,4 @@ result<std::vector<env_setting>> apply_config_env(config& cfg, const env_lookup&
   return set;
 }
 
-}  // namespace linemgr
+}  // namespace linemgr::io

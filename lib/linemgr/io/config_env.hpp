@@ -8,7 +8,9 @@
 #include <linemgr/core/result.hpp>
 #include <linemgr/io/environment.hpp>
 
-namespace linemgr {
+namespace linemgr::io {
+
+using namespace linemgr::core;
 
 // One rules key set from the environment.
 struct env_setting {
@@ -30,4 +32,4 @@ std::optional<bool> parse_env_bool(std::string value);
 // The environment variables apply_config_env reads.
 const std::vector<std::string>& config_env_variables();
 
-}  // namespace linemgr
+}  // namespace linemgr::io

@@ -7,7 +7,7 @@
 #include <linemgr/io/config_tables_internal.hpp>
 #include <linemgr/io/toml_reader_internal.hpp>
 
-namespace linemgr {
+namespace linemgr::io {
 
 namespace {
 
@@ -241,4 +241,4 @@ std::vector<std::pair<std::string, std::string>> config_entries(const config& cf
   return e;
 }
 
-}  // namespace linemgr
+}  // namespace linemgr::io

@@ -8,7 +8,9 @@
 #include <linemgr/core/config.hpp>
 #include <linemgr/core/result.hpp>
 
-namespace linemgr {
+namespace linemgr::io {
+
+using namespace linemgr::core;
 
 // Parses TOML text into a config. An unknown key, a wrong type, a value outside its choices or a
 // bad regex is an error (kind config) naming `source`, the line and the key.
@@ -20,4 +22,4 @@ result<config> read_config_file(const std::string& path);
 // the order of doc/formats.md §2: what `linemgr config show` prints.
 std::vector<std::pair<std::string, std::string>> config_entries(const config& cfg);
 
-}  // namespace linemgr
+}  // namespace linemgr::io

@@ -5,7 +5,7 @@
 #include <linemgr/io/config_tables_internal.hpp>
 #include <linemgr/io/toml_reader_internal.hpp>
 
-namespace linemgr {
+namespace linemgr::io {
 
 namespace {
 
@@ -66,10 +66,5 @@ result<connection_file_settings> parse_connection_config(std::string_view text, 
   return read_toml(text, source, [&](const toml::table& root) { return connection_reader(source, env).read(root); });
 }
 
-result<connection_file_settings> read_connection_config_file(const std::string& path, const env_lookup& env) {
-  auto text = read_config_text(path);
-  if (!text) return text.err();
-  return parse_connection_config(*text, path, env);
-}
 
-}  // namespace linemgr
+}  // namespace linemgr::io

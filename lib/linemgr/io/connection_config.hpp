@@ -7,7 +7,9 @@
 #include <linemgr/core/result.hpp>
 #include <linemgr/io/environment.hpp>
 
-namespace linemgr {
+namespace linemgr::io {
+
+using namespace linemgr::core;
 
 // One value as the file gives it (secrets resolved from their env or file reference).
 struct file_value {
@@ -28,7 +30,5 @@ struct connection_file_settings {
 // Reads [os2mo] and [amqp] of a configuration file's text; other tables are left to their readers.
 // Unknown keys, wrong types and unresolvable secrets are errors of kind config naming file:line: key.
 result<connection_file_settings> parse_connection_config(std::string_view text, std::string_view source, const env_lookup& env);
-// The same for a file (unreadable: kind io).
-result<connection_file_settings> read_connection_config_file(const std::string& path, const env_lookup& env = process_env);
 
-}  // namespace linemgr
+}  // namespace linemgr::io

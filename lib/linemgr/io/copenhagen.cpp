@@ -5,7 +5,7 @@
 #include <date/tz.h>
 #include <fmt/format.h>
 
-namespace linemgr {
+namespace linemgr::io {
 
 namespace {
 
@@ -65,4 +65,4 @@ std::string copenhagen_midnight(day d) {
   return fmt::format("{}T00:00:00{}{:02}:{:02}", format_date(d), offset.count() < 0 ? '-' : '+', m / 60, m % 60);
 }
 
-}  // namespace linemgr
+}  // namespace linemgr::io

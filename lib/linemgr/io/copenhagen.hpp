@@ -8,7 +8,9 @@
 
 #include <linemgr/core/date.hpp>
 
-namespace linemgr {
+namespace linemgr::io {
+
+using namespace linemgr::core;
 
 // The Copenhagen calendar day at an instant (seconds since the epoch: years 1 to 9999 fit).
 day copenhagen_day_at(std::chrono::sys_seconds instant);
@@ -20,4 +22,4 @@ std::optional<day> copenhagen_day(std::string_view timestamp);
 // OS2mo's DateTime for local midnight in Copenhagen on day d ("2026-03-02T00:00:00+01:00").
 std::string copenhagen_midnight(day d);
 
-}  // namespace linemgr
+}  // namespace linemgr::io

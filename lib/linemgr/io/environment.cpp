@@ -4,7 +4,7 @@
 #include <fstream>
 #include <sstream>
 
-namespace linemgr {
+namespace linemgr::io {
 
 std::optional<std::string> process_env(const std::string& name) {
   if (const char* v = std::getenv(name.c_str()); v && *v) return std::string(v);
@@ -21,4 +21,4 @@ std::optional<std::string> read_secret_file(const std::string& path) {
   return value;
 }
 
-}  // namespace linemgr
+}  // namespace linemgr::io

@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-namespace linemgr {
+namespace linemgr::io {
 
 // Looks up an environment variable; nullopt when it is not set.
 using env_lookup = std::function<std::optional<std::string>(const std::string&)>;
@@ -17,4 +17,4 @@ std::optional<std::string> process_env(const std::string& name);
 // nullopt when the file cannot be read.
 std::optional<std::string> read_secret_file(const std::string& path);
 
-}  // namespace linemgr
+}  // namespace linemgr::io

@@ -4,7 +4,7 @@
 
 #include <linemgr/io/json_internal.hpp>
 
-namespace linemgr {
+namespace linemgr::io {
 
 namespace {
 
@@ -83,4 +83,4 @@ result<std::optional<event>> parse_event_line(std::string_view line) {
   return error{error_kind::data, "body: neither a string nor an object"};
 }
 
-}  // namespace linemgr
+}  // namespace linemgr::io

@@ -6,7 +6,9 @@
 #include <linemgr/core/events.hpp>
 #include <linemgr/core/result.hpp>
 
-namespace linemgr {
+namespace linemgr::io {
+
+using namespace linemgr::core;
 
 // An event from an AMQP delivery: the routing key and the body as OS2mo publishes it (a JSON
 // string holding a uuid, a bare uuid, or the legacy {uuid, object_uuid, time}). nullopt for a
@@ -17,4 +19,4 @@ result<std::optional<event>> parse_event_body(std::string_view routing_key, std:
 // the AMQP body as a JSON string or the legacy object. nullopt as above.
 result<std::optional<event>> parse_event_line(std::string_view line);
 
-}  // namespace linemgr
+}  // namespace linemgr::io

@@ -4,7 +4,7 @@
 
 #include <linemgr/io/json_internal.hpp>
 
-namespace linemgr {
+namespace linemgr::io {
 
 namespace {
 
@@ -200,4 +200,4 @@ std::string line_managers_to_json(const snapshot& snap, std::string_view who, da
   return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
 }
 
-}  // namespace linemgr
+}  // namespace linemgr::io

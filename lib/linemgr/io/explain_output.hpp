@@ -7,7 +7,9 @@
 #include <linemgr/core/explain.hpp>
 #include <linemgr/core/manager_of.hpp>
 
-namespace linemgr {
+namespace linemgr::io {
+
+using namespace linemgr::core;
 
 // A unit's explanation for people.
 std::string explanation_to_text(const snapshot& snap, const config& cfg, day today, const unit_explanation& x);
@@ -18,4 +20,4 @@ std::string line_managers_to_text(const snapshot& snap, std::string_view who, da
 // The answers of manager-of as one JSON document (`linemgr-manager-of/1`).
 std::string line_managers_to_json(const snapshot& snap, std::string_view who, day d, const std::vector<line_manager>& answers);
 
-}  // namespace linemgr
+}  // namespace linemgr::io

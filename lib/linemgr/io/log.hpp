@@ -4,7 +4,7 @@
 #include <functional>
 #include <string_view>
 
-namespace linemgr {
+namespace linemgr::io {
 
 // How much a line matters, as LOG_LEVEL names them.
 enum class log_level { debug, info, warn, error };
@@ -12,4 +12,4 @@ enum class log_level { debug, info, warn, error };
 // Takes one line (no trailing newline, never a secret).
 using log_sink = std::function<void(log_level, std::string_view)>;
 
-}  // namespace linemgr
+}  // namespace linemgr::io

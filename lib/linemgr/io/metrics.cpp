@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-namespace linemgr {
+namespace linemgr::io {
 
 namespace {
 
@@ -107,4 +107,4 @@ std::string metrics::exposition() const {
   return out;
 }
 
-}  // namespace linemgr
+}  // namespace linemgr::io

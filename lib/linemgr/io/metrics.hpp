@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-namespace linemgr {
+namespace linemgr::io {
 
 // A set of metric families.
 class metrics {
@@ -44,4 +44,4 @@ class metrics {
 // The default buckets for durations in seconds.
 std::vector<double> duration_buckets();
 
-}  // namespace linemgr
+}  // namespace linemgr::io

@@ -7,7 +7,7 @@
 
 #include <linemgr/io/json_internal.hpp>
 
-namespace linemgr {
+namespace linemgr::io {
 
 std::string plan_to_json(const snapshot& snap, const plan& p, const apply_report* applied) {
   rapidjson::StringBuffer buffer;
@@ -204,4 +204,4 @@ std::string plan_to_text(const snapshot& snap, const plan& p, const apply_report
   return out;
 }
 
-}  // namespace linemgr
+}  // namespace linemgr::io

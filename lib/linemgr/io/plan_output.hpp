@@ -4,11 +4,13 @@
 
 #include <linemgr/core/plan.hpp>
 
-namespace linemgr {
+namespace linemgr::io {
+
+using namespace linemgr::core;
 
 // The plan as one `linemgr-plan/1` JSON document; `applied` null for a dry run.
 std::string plan_to_json(const snapshot& snap, const plan& p, const apply_report* applied);
 // The plan as text: one line per change with its reason, the diagnostics, then a summary.
 std::string plan_to_text(const snapshot& snap, const plan& p, const apply_report* applied);
 
-}  // namespace linemgr
+}  // namespace linemgr::io

@@ -6,7 +6,9 @@
 #include <linemgr/core/model.hpp>
 #include <linemgr/core/result.hpp>
 
-namespace linemgr {
+namespace linemgr::io {
+
+using namespace linemgr::core;
 
 // Parses snapshot text. Errors name `source` and the JSON path (kind data).
 result<snapshot> parse_snapshot(std::string_view text, std::string_view source);
@@ -17,4 +19,4 @@ std::string snapshot_to_json(const snapshot& snap);
 // Writes text to a file through a temporary file and a rename: never half-written.
 status write_file_atomically(const std::string& path, std::string_view text);
 
-}  // namespace linemgr
+}  // namespace linemgr::io

@@ -13,7 +13,7 @@
 #include <linemgr/io/json_internal.hpp>
 #include <linemgr/io/snapshot_file.hpp>
 
-namespace linemgr {
+namespace linemgr::io {
 
 namespace {
 
@@ -151,7 +151,7 @@ class reader {
       return slot.ref;
     }
     if (!v->IsObject()) fail(w, name, fmt::format("expected a class reference (string or object), got {}", show(*v)));
-    linemgr::class_ref ref;
+    core::class_ref ref;
     ref.uuid = optional_string(member(*v, "uuid"), w, name);
     ref.user_key = optional_string(member(*v, "user_key"), w, name);
     ref.name = optional_string(member(*v, "name"), w, name);
@@ -429,4 +429,4 @@ result<snapshot> read_snapshot_file(const std::string& path) {
   return parse_owned(std::move(buffer), size, path, {});
 }
 
-}  // namespace linemgr
+}  // namespace linemgr::io

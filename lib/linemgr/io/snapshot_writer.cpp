@@ -10,7 +10,7 @@
 #include <linemgr/io/json_internal.hpp>
 #include <linemgr/io/snapshot_file.hpp>
 
-namespace linemgr {
+namespace linemgr::io {
 
 namespace {
 
@@ -209,4 +209,4 @@ status write_file_atomically(const std::string& path, std::string_view text) {
   return {};
 }
 
-}  // namespace linemgr
+}  // namespace linemgr::io

@@ -17,7 +17,9 @@
 #include <linemgr/core/result.hpp>
 #include <linemgr/io/environment.hpp>
 
-namespace linemgr {
+namespace linemgr::io {
+
+using namespace linemgr::core;
 
 // Thrown by toml_reader; the caller turns it into an error of kind config.
 struct bad_config {
@@ -154,4 +156,4 @@ inline result<std::string> read_config_text(const std::string& path) {
   return text.str();
 }
 
-}  // namespace linemgr
+}  // namespace linemgr::io

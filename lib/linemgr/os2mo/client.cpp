@@ -6,7 +6,9 @@
 
 #include <fmt/format.h>
 
-namespace linemgr {
+namespace linemgr::os2mo {
+
+using namespace linemgr::core;
 
 namespace {
 
@@ -151,4 +153,4 @@ status os2mo_client::execute(std::string_view operation, std::string_view docume
                fmt::format("OS2mo at {} did not answer {} after {} attempts: {}", settings_.url, operation, settings_.max_attempts, last_reason)};
 }
 
-}  // namespace linemgr
+}  // namespace linemgr::os2mo

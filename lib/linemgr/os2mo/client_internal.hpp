@@ -9,7 +9,7 @@
 #include <linemgr/os2mo/http.hpp>
 #include <linemgr/os2mo/settings.hpp>
 
-namespace linemgr {
+namespace linemgr::os2mo {
 
 // Runs GraphQL operations against `{url}/graphql/v29`. Renews tokens before they expire, retries
 // connection errors and 429/502/503/504 with exponential backoff and jitter (honouring
@@ -43,4 +43,4 @@ class os2mo_client {
   std::uint64_t jitter_state_ = 0x2545F4914F6CDD1Dull;
 };
 
-}  // namespace linemgr
+}  // namespace linemgr::os2mo

@@ -8,7 +8,7 @@
 
 #include <linemgr/os2mo/http.hpp>
 
-namespace linemgr {
+namespace linemgr::os2mo {
 
 namespace {
 
@@ -116,4 +116,4 @@ void http_global_init() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-}  // namespace linemgr
+}  // namespace linemgr::os2mo

@@ -6,7 +6,7 @@
 #include <linemgr/os2mo/queries_internal.hpp>
 #include <linemgr/os2mo/source_internal.hpp>
 
-namespace linemgr {
+namespace linemgr::os2mo {
 
 namespace {
 
@@ -62,4 +62,4 @@ status os2mo_connection::acknowledge(const std::string& token) {
                                fmt::format(R"({{"token": {}}})", json_string(token)), doc);
 }
 
-}  // namespace linemgr
+}  // namespace linemgr::os2mo

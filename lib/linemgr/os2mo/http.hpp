@@ -6,7 +6,9 @@
 
 #include <linemgr/core/result.hpp>
 
-namespace linemgr {
+namespace linemgr::os2mo {
+
+using namespace linemgr::core;
 
 // One HTTP request.
 struct http_request {
@@ -45,4 +47,4 @@ std::unique_ptr<http_transport> make_curl_transport(const http_settings& setting
 // Initializes libcurl once per process.
 void http_global_init();
 
-}  // namespace linemgr
+}  // namespace linemgr::os2mo

@@ -10,7 +10,9 @@
 #include <linemgr/os2mo/http.hpp>
 #include <linemgr/os2mo/settings.hpp>
 
-namespace linemgr {
+namespace linemgr::os2mo {
+
+using namespace linemgr::core;
 
 // A connection to one OS2mo instance.
 class os2mo_connection {
@@ -58,4 +60,4 @@ class os2mo_connection {
 };
 
 
-}  // namespace linemgr
+}  // namespace linemgr::os2mo

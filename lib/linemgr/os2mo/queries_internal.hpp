@@ -1,7 +1,7 @@
 #pragma once
 // The GraphQL documents linemgr sends, compiled in from lib/os2mo/queries/*.graphql.
 
-namespace linemgr::queries {
+namespace linemgr::os2mo::queries {
 
 extern const char* const organisation;
 extern const char* const classes;
@@ -27,4 +27,4 @@ extern const char* const terminate_manager;
 extern const char* const terminate_association;
 extern const char* const move_engagement;
 
-}  // namespace linemgr::queries
+}  // namespace linemgr::os2mo::queries

@@ -5,7 +5,7 @@
 
 #include <linemgr/os2mo/http.hpp>
 
-namespace linemgr {
+namespace linemgr::os2mo {
 
 // Credentials: a static bearer token, or Keycloak client credentials (token renewed before expiry).
 struct os2mo_auth {
@@ -25,4 +25,4 @@ struct os2mo_settings {
   std::chrono::milliseconds backoff_max{15000};
 };
 
-}  // namespace linemgr
+}  // namespace linemgr::os2mo

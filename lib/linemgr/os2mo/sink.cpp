@@ -13,7 +13,10 @@
 #include <linemgr/io/copenhagen.hpp>
 #include <linemgr/os2mo/sink_internal.hpp>
 
-namespace linemgr {
+namespace linemgr::os2mo {
+
+using namespace linemgr::core;
+using namespace linemgr::io;
 
 namespace {
 
@@ -215,4 +218,4 @@ apply_report apply_to_os2mo(os2mo_client& client, const snapshot& snap, const pl
   return report;
 }
 
-}  // namespace linemgr
+}  // namespace linemgr::os2mo

@@ -8,7 +8,9 @@
 #include <linemgr/core/plan.hpp>
 #include <linemgr/os2mo/client_internal.hpp>
 
-namespace linemgr {
+namespace linemgr::os2mo {
+
+using namespace linemgr::core;
 
 // The kinds of OS2mo object a change can name.
 enum class object_kind { unit, engagement, association, manager };
@@ -25,4 +27,4 @@ result<std::string> write_change(os2mo_client& client, const snapshot& snap, con
 apply_report apply_to_os2mo(os2mo_client& client, const snapshot& snap, const plan& p,
                             const std::function<void(std::size_t, std::size_t)>& progress = {});
 
-}  // namespace linemgr
+}  // namespace linemgr::os2mo

@@ -5,7 +5,9 @@
 #include <linemgr/io/copenhagen.hpp>
 #include <linemgr/os2mo/sink_internal.hpp>
 
-namespace linemgr {
+namespace linemgr::os2mo {
+
+using namespace linemgr::io;
 
 namespace {
 
@@ -146,4 +148,4 @@ result<std::string> write_change(os2mo_client& client, const snapshot& snap, con
   return std::string();
 }
 
-}  // namespace linemgr
+}  // namespace linemgr::os2mo

@@ -17,7 +17,9 @@
 #include <linemgr/os2mo/sink_internal.hpp>
 #include <linemgr/os2mo/source_internal.hpp>
 
-namespace linemgr {
+namespace linemgr::os2mo {
+
+using namespace linemgr::io;
 
 namespace {
 
@@ -428,4 +430,4 @@ result<snapshot> os2mo_connection::load_scope(std::string_view unit_id) {
   return snap;
 }
 
-}  // namespace linemgr
+}  // namespace linemgr::os2mo

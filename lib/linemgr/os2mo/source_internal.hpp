@@ -7,7 +7,7 @@
 #include <linemgr/os2mo/client_internal.hpp>
 #include <linemgr/os2mo/os2mo.hpp>
 
-namespace linemgr {
+namespace linemgr::os2mo {
 
 struct os2mo_connection::impl {
   std::unique_ptr<http_transport> transport;
@@ -22,4 +22,4 @@ struct os2mo_connection::impl {
       : transport(t ? std::move(t) : make_curl_transport(s.http)), client(std::move(s), *transport) {}
 };
 
-}  // namespace linemgr
+}  // namespace linemgr::os2mo

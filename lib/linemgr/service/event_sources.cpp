@@ -13,6 +13,8 @@
 
 namespace linemgr::service {
 
+using namespace linemgr::io;
+
 namespace {
 
 using clock = std::chrono::steady_clock;

@@ -12,6 +12,9 @@
 
 namespace linemgr::service {
 
+using namespace linemgr::os2mo;
+using namespace linemgr::amqp;
+
 // Events as JSON Lines (doc/formats.md §4) from a file descriptor, until its end. Nothing is
 // acknowledged (a pipe cannot take anything back); a malformed line is skipped; a batch that
 // keeps failing ends listen.

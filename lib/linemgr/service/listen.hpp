@@ -17,6 +17,9 @@
 
 namespace linemgr::service {
 
+using namespace linemgr::core;
+using namespace linemgr::io;
+
 // One message from an event source.
 struct message {
   std::uint64_t tag = 0;    // the source's handle for ack() and reject()

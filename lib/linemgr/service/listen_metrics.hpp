@@ -11,6 +11,9 @@
 
 namespace linemgr::service {
 
+using namespace linemgr::io;
+using namespace linemgr::webhooks;
+
 class listen_metrics final : public listen_observer {
  public:
   // `uses_broker`: readiness needs the broker connected. `version` goes into linemgr_build_info.

@@ -7,6 +7,8 @@
 
 namespace linemgr::service {
 
+using namespace linemgr::io;
+
 namespace {
 
 void log_to(const log_sink& log, log_level level, const std::string& line) {

@@ -20,6 +20,11 @@
 
 namespace linemgr::service {
 
+using namespace linemgr::core;
+using namespace linemgr::io;
+using namespace linemgr::os2mo;
+using namespace linemgr::webhooks;
+
 // Where the organisation comes from (a snapshot, or OS2mo) and the rules that judge it.
 class organisation {
  public:

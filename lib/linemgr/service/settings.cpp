@@ -15,6 +15,8 @@
 
 namespace linemgr::service {
 
+using namespace linemgr::io;
+
 namespace {
 
 constexpr const char* masked = "********";

@@ -17,6 +17,12 @@
 
 namespace linemgr::service {
 
+using namespace linemgr::core;
+using namespace linemgr::io;
+using namespace linemgr::os2mo;
+using namespace linemgr::amqp;
+using namespace linemgr::webhooks;
+
 // What the command line (or an embedder) says; empty strings are "not given".
 struct setting_flags {
   std::string config;  // the configuration file; empty: the default search (default_config_path)

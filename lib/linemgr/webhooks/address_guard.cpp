@@ -10,7 +10,7 @@
 
 #include <fmt/format.h>
 
-namespace linemgr {
+namespace linemgr::webhooks {
 
 namespace {
 
@@ -90,4 +90,4 @@ result<std::string> checked_resolve(const std::string& url, bool allow_private) 
   return fmt::format("{}:{}:{}", host, port, addresses);
 }
 
-}  // namespace linemgr
+}  // namespace linemgr::webhooks

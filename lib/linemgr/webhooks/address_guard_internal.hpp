@@ -8,7 +8,9 @@
 
 #include <linemgr/core/result.hpp>
 
-namespace linemgr {
+namespace linemgr::webhooks {
+
+using namespace linemgr::core;
 
 // Why a connection to the address is refused (loopback, private, link-local, carrier-grade
 // NAT, unspecified, unique-local, or such an address mapped into IPv6), or nullopt.
@@ -19,4 +21,4 @@ std::optional<std::string> refused_address_reason(const sockaddr* address);
 // request to the checked addresses.
 result<std::string> checked_resolve(const std::string& url, bool allow_private);
 
-}  // namespace linemgr
+}  // namespace linemgr::webhooks

@@ -11,7 +11,9 @@
 #include <linemgr/webhooks/delivery.hpp>
 #include <linemgr/webhooks/emit.hpp>
 
-namespace linemgr {
+namespace linemgr::webhooks {
+
+using namespace linemgr::core;
 
 namespace {
 
@@ -144,4 +146,4 @@ void announcer::background_loop() {
   }
 }
 
-}  // namespace linemgr
+}  // namespace linemgr::webhooks

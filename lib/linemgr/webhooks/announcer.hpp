@@ -18,7 +18,10 @@
 #include <linemgr/webhooks/outbox.hpp>
 #include <linemgr/webhooks/webhook_config.hpp>
 
-namespace linemgr {
+namespace linemgr::webhooks {
+
+using namespace linemgr::core;
+using namespace linemgr::io;
 
 // The webhook sinks of a configuration and their outbox, for one process.
 class announcer {
@@ -73,4 +76,4 @@ std::string outbox_path_of(const webhook_settings& s);
 // The time now as RFC 3339 UTC (seconds).
 std::string utc_now();
 
-}  // namespace linemgr
+}  // namespace linemgr::webhooks

@@ -20,7 +20,9 @@
 #define LINEMGR_VERSION "0"
 #endif
 
-namespace linemgr {
+namespace linemgr::webhooks {
+
+using namespace linemgr::core;
 
 namespace {
 
@@ -289,4 +291,4 @@ attempt_outcome send_now(const webhook_sink& sink, const std::string& id, const 
   return outcome_of(**t, code);
 }
 
-}  // namespace linemgr
+}  // namespace linemgr::webhooks

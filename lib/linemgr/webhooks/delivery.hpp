@@ -12,7 +12,9 @@
 #include <linemgr/webhooks/outbox.hpp>
 #include <linemgr/webhooks/webhook_config.hpp>
 
-namespace linemgr {
+namespace linemgr::webhooks {
+
+using namespace linemgr::core;
 
 // What one HTTP attempt came to.
 struct attempt_outcome {
@@ -56,4 +58,4 @@ attempt_outcome send_now(const webhook_sink& sink, const std::string& id, const 
 // Milliseconds since the Unix epoch, from the system clock.
 std::int64_t now_ms();
 
-}  // namespace linemgr
+}  // namespace linemgr::webhooks

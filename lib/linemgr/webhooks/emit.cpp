@@ -4,7 +4,7 @@
 
 #include <linemgr/webhooks/envelope.hpp>
 
-namespace linemgr {
+namespace linemgr::webhooks {
 
 result<std::vector<outbox_item>> outbox_items(const webhook_settings& settings, const std::vector<notice>& notices) {
   std::vector<outbox_item> items;
@@ -26,4 +26,4 @@ result<std::vector<outbox_item>> outbox_items(const webhook_settings& settings, 
   return items;
 }
 
-}  // namespace linemgr
+}  // namespace linemgr::webhooks

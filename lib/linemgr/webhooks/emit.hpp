@@ -7,10 +7,12 @@
 #include <linemgr/webhooks/outbox.hpp>
 #include <linemgr/webhooks/webhook_config.hpp>
 
-namespace linemgr {
+namespace linemgr::webhooks {
+
+using namespace linemgr::core;
 
 // The outbox items for the notices: only notices that at least one sink's filter selects, each
 // with its envelope and one rendered body per selecting sink.
 result<std::vector<outbox_item>> outbox_items(const webhook_settings& settings, const std::vector<notice>& notices);
 
-}  // namespace linemgr
+}  // namespace linemgr::webhooks

@@ -5,7 +5,9 @@
 
 #include <linemgr/io/json_internal.hpp>
 
-namespace linemgr {
+namespace linemgr::webhooks {
+
+using namespace linemgr::io;
 
 namespace {
 
@@ -206,4 +208,4 @@ notice sample_notice(const std::string& time) {
   return n;
 }
 
-}  // namespace linemgr
+}  // namespace linemgr::webhooks

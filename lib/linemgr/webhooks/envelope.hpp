@@ -9,7 +9,9 @@
 #include <linemgr/core/result.hpp>
 #include <linemgr/webhooks/webhook_config.hpp>
 
-namespace linemgr {
+namespace linemgr::webhooks {
+
+using namespace linemgr::core;
 
 // The envelope: {id, type, time, outcome, dry_run, subject, related, data}.
 std::string envelope_json(const notice& n);
@@ -31,4 +33,4 @@ std::string json_escape(std::string_view text);
 // True when the content type is JSON (application/json, or a +json type).
 bool is_json_content_type(std::string_view content_type);
 
-}  // namespace linemgr
+}  // namespace linemgr::webhooks

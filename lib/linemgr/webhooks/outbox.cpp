@@ -11,7 +11,7 @@
 
 #include <fmt/format.h>
 
-namespace linemgr {
+namespace linemgr::webhooks {
 
 namespace {
 
@@ -440,4 +440,4 @@ result<std::size_t> outbox::replay(const std::string& id, std::int64_t now_ms) {
   });
 }
 
-}  // namespace linemgr
+}  // namespace linemgr::webhooks

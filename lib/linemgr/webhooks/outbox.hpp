@@ -12,7 +12,9 @@
 
 struct sqlite3;
 
-namespace linemgr {
+namespace linemgr::webhooks {
+
+using namespace linemgr::core;
 
 // Where a delivery stands: held (written before its change is applied; not sent until the
 // change's outcome is known), pending (not tried yet), failed (tried, will be retried),
@@ -110,4 +112,4 @@ class outbox {
   sqlite3* db_ = nullptr;
 };
 
-}  // namespace linemgr
+}  // namespace linemgr::webhooks

@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-namespace linemgr {
+namespace linemgr::webhooks {
 
 namespace {
 
@@ -89,4 +89,4 @@ bool verify_webhook(const std::string& key, std::string_view signature_header, s
   return false;
 }
 
-}  // namespace linemgr
+}  // namespace linemgr::webhooks

@@ -8,7 +8,9 @@
 
 #include <linemgr/core/result.hpp>
 
-namespace linemgr {
+namespace linemgr::webhooks {
+
+using namespace linemgr::core;
 
 // The raw key of a Standard Webhooks secret: base64, with or without the "whsec_" prefix.
 result<std::string> decode_webhook_secret(std::string_view secret);
@@ -26,4 +28,4 @@ std::string base64_encode(std::string_view bytes);
 // Decodes standard base64; an error for anything else.
 result<std::string> base64_decode(std::string_view text);
 
-}  // namespace linemgr
+}  // namespace linemgr::webhooks

@@ -11,7 +11,9 @@
 #include <linemgr/webhooks/signing.hpp>
 #include <linemgr/webhooks/webhook_config.hpp>
 
-namespace linemgr {
+namespace linemgr::webhooks {
+
+using namespace linemgr::io;
 
 namespace {
 
@@ -201,11 +203,6 @@ result<webhook_settings> parse_webhook_config(std::string_view text, std::string
   return read_toml(text, source, [&](const toml::table& root) { return webhook_reader(source, env).read(root); });
 }
 
-result<webhook_settings> read_webhook_config_file(const std::string& path, const env_lookup& env) {
-  auto text = read_config_text(path);
-  if (!text) return text.err();
-  return parse_webhook_config(*text, path, env);
-}
 
 std::string shown_url(const webhook_sink& s) {
   if (!s.url_is_secret) return s.url;
@@ -221,4 +218,4 @@ std::string default_outbox_path(const env_lookup& env) {
   return "webhooks.sqlite";
 }
 
-}  // namespace linemgr
+}  // namespace linemgr::webhooks

@@ -11,7 +11,10 @@
 #include <linemgr/core/result.hpp>
 #include <linemgr/io/environment.hpp>
 
-namespace linemgr {
+namespace linemgr::webhooks {
+
+using namespace linemgr::core;
+using namespace linemgr::io;
 
 // The HTTP methods a sink may use (a body is always sent).
 enum class http_method : std::uint8_t { post, put, patch };
@@ -53,8 +56,6 @@ struct webhook_settings {
 // template that does not parse or does not render valid JSON) is of kind config and names
 // `source`, the line and the key.
 result<webhook_settings> parse_webhook_config(std::string_view text, std::string_view source, const env_lookup& env);
-// Reads a configuration file's webhook part (unreadable: kind io).
-result<webhook_settings> read_webhook_config_file(const std::string& path, const env_lookup& env = process_env);
 
 // The sink's URL as it may be shown: in full unless it is secret, then only scheme://host/….
 std::string shown_url(const webhook_sink& s);
@@ -63,4 +64,4 @@ std::string shown_url(const webhook_sink& s);
 // else $XDG_STATE_HOME/linemgr/webhooks.sqlite, else ~/.local/state/linemgr/webhooks.sqlite.
 std::string default_outbox_path(const env_lookup& env = process_env);
 
-}  // namespace linemgr
+}  // namespace linemgr::webhooks
