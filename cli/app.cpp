@@ -2,6 +2,9 @@
 // failures become exit statuses in one place.
 #include "app.hpp"
 
+#include <pthread.h>
+
+#include <csignal>
 #include <functional>
 #include <map>
 #include <new>
@@ -189,6 +192,13 @@ int exit_status(core::error_kind kind) {
 }
 
 int run(int argc, char** argv) {
+  // SIGINT and SIGTERM wait (blocked) until the subcommand is known: listen takes them as a stop
+  // request from its first moment; every other command lets them end it as before.
+  sigset_t stops;
+  sigemptyset(&stops);
+  sigaddset(&stops, SIGINT);
+  sigaddset(&stops, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stops, nullptr);
   CLI::App app{"linemgr keeps the line-management information in OS2mo correct: which units belong to the line "
                "organisation and who manages them.",
                "linemgr"};
@@ -224,6 +234,7 @@ int run(int argc, char** argv) {
     return code == 0 ? 0 : 64;
   }
 
+  if (!apps.at("listen")->parsed()) pthread_sigmask(SIG_UNBLOCK, &stops, nullptr);
   try {
     configure_logging(o.log_format, o.log_level.empty() && (o.all.quiet || o.unit.quiet) ? "WARN" : o.log_level);
     for (const auto& [sub, c] : runnable)

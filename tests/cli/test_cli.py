@@ -8,6 +8,7 @@ import os
 import re
 import signal
 import subprocess
+import threading
 import sys
 import tempfile
 import time
@@ -201,13 +202,26 @@ class Cli(unittest.TestCase):
     def test_listen_stops_cleanly_on_sigterm(self):
         out = os.path.join(self.d, "stopped.json")
         p = subprocess.Popen([BIN, "listen", "--snapshot", self.snap, "--config", self.cfg, "--coalesce", "60000",
-                              "--write-snapshot", out, "--format", "json"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE)
+                              "--write-snapshot", out, "--format", "json", "--log-level", "DEBUG"], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         p.stdin.write((json.dumps({"routing_key": "org_unit", "subject": "A"}) + "\n").encode())
         p.stdin.flush()
-        time.sleep(0.5)
+        # Wait (generously) until the event is received and pending, then stop.
+        err_lines = []
+        received = threading.Event()
+        def read_stderr():
+            for line in p.stderr:
+                err_lines.append(line)
+                if b"stdin line 1: org_unit A" in line:
+                    received.set()
+        reader = threading.Thread(target=read_stderr, daemon=True)
+        reader.start()
+        self.assertTrue(received.wait(120), b"".join(err_lines))
         p.send_signal(signal.SIGTERM)
-        stdout, err = p.communicate(timeout=30)
+        stdout = p.stdout.read()
+        p.wait(timeout=60)
+        reader.join(10)
+        err = b"".join(err_lines)
         self.assertEqual(p.returncode, 143, err)
         summary = json.loads(stdout)
         self.assertEqual((summary["events"], summary["batches"]), (1, 1))  # the pending batch was finished first

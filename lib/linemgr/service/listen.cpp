@@ -128,6 +128,7 @@ class loop {
       return;
     }
     ++totals_.events;
+    log(log_level::debug, "{}: {} {}", m.where, routing_key_of((*m.parsed)->kind), (*m.parsed)->subject);
     batcher_.add(std::move(**m.parsed), m.tag, clock::now());
   }
 

@@ -1,0 +1,125 @@
+// service::settings: one read of the configuration file, flag > environment > file > default,
+// each value with its source; secrets that cannot be resolved matter only where they are used.
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <map>
+
+#include <doctest/doctest.h>
+
+#include <linemgr/service/settings.hpp>
+
+using namespace linemgr::core;
+using namespace linemgr::service;
+
+namespace {
+
+// A configuration file that is removed again.
+struct temp_config {
+  std::string path;
+  explicit temp_config(const std::string& text) {
+    char name[] = "/tmp/linemgr-settings-XXXXXX";
+    const int fd = ::mkstemp(name);
+    REQUIRE(fd >= 0);
+    ::close(fd);
+    path = name;
+    std::ofstream(path) << text;
+  }
+  ~temp_config() { std::remove(path.c_str()); }
+};
+
+linemgr::io::env_lookup env_of(std::map<std::string, std::string> vars) {
+  return [vars = std::move(vars)](const std::string& name) -> std::optional<std::string> {
+    const auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+setting_flags with_config(const std::string& path) {
+  setting_flags f;
+  f.config = path;
+  return f;
+}
+
+}  // namespace
+
+TEST_SUITE("service::settings") {
+  TEST_CASE("flag > environment > file > default, each with its source") {
+    temp_config file("[hierarchy]\ntop_level = [\"FILE-TOP\"]\n[os2mo]\nurl = \"https://file.example\"\n[amqp]\nqueue = \"file-queue\"\nhost = \"file-host\"\n");
+    setting_flags flags = with_config(file.path);
+    flags.amqp_queue = "flag-queue";
+    auto s = settings::load(flags, env_of({{"OS2MO_API_URL", "https://env.example"}, {"AMQP_QUEUE", "env-queue"}}));
+    REQUIRE(s);
+    CHECK(s->get("amqp.queue").value == "flag-queue");
+    CHECK(s->get("amqp.queue").source == "--amqp-queue");
+    CHECK(s->get("os2mo.url").value == "https://env.example");
+    CHECK(s->get("os2mo.url").source == "env OS2MO_API_URL");
+    CHECK(s->get("amqp.host").value == "file-host");
+    CHECK(s->get("amqp.host").source == "file " + file.path + ":7");
+    CHECK(s->get("amqp.vhost").source == "default");
+    CHECK(s->rules().hierarchy.top_level == std::vector<std::string>{"FILE-TOP"});
+  }
+
+  TEST_CASE("the gatekeeper's environment overrides the file's rules keys, and says so") {
+    temp_config file("[hierarchy]\ntop_level = [\"FILE-TOP\"]\n");
+    auto s = settings::load(with_config(file.path), env_of({{"LINE_MANAGEMENT_TOP_LEVEL_UUIDS", "[\"ENV-TOP\"]"}, {"DRY_RUN", "true"}}));
+    REQUIRE(s);
+    CHECK(s->rules().hierarchy.top_level == std::vector<std::string>{"ENV-TOP"});
+    CHECK(s->dry_run() == std::optional<bool>(true));
+    bool shown = false;
+    for (const setting& v : s->all())
+      if (v.key == "hierarchy.top_level") {
+        CHECK(v.source == "env LINE_MANAGEMENT_TOP_LEVEL_UUIDS");
+        shown = true;
+      }
+    CHECK(shown);
+  }
+
+  TEST_CASE("a secret the environment does not hold is an error only where it is used") {
+    temp_config file("[os2mo]\nurl = \"https://mo.example\"\ntoken = { env = \"MO_TOKEN\" }\n");
+    auto s = settings::load(with_config(file.path), env_of({}));
+    REQUIRE(s);  // a run from a snapshot does not need it
+    auto mo = s->os2mo();
+    REQUIRE_FALSE(mo);
+    CHECK(mo.err().kind == error_kind::config);
+    CHECK(mo.err().message.find("MO_TOKEN") != std::string::npos);
+    CHECK_FALSE(s->check());  // `config check` names it
+    auto with_token = settings::load(with_config(file.path), env_of({{"MO_TOKEN", "t"}}));
+    REQUIRE(with_token);
+    REQUIRE(with_token->os2mo());
+    CHECK(with_token->os2mo()->auth.token == "t");
+    CHECK(with_token->check());
+  }
+
+  TEST_CASE("secrets are masked where settings are shown") {
+    temp_config file("[amqp]\nurl = { env = \"AMQP_SECRET_URL\" }\n");
+    auto s = settings::load(with_config(file.path), env_of({{"AMQP_SECRET_URL", "amqp://user:pw-123@broker/"}, {"AMQP_PASSWORD", "x"}}));
+    REQUIRE(s);
+    for (const setting& v : s->all()) CHECK(v.value.find("pw-123") == std::string::npos);
+    REQUIRE(s->amqp());
+    CHECK(s->amqp()->password == "pw-123");
+    CHECK(s->amqp()->host == "broker");
+  }
+
+  TEST_CASE("a bad file is one error naming the place; a missing one names the file") {
+    temp_config file("[hierarchy]\ntop_levle = []\n");
+    auto bad = settings::load(with_config(file.path), env_of({}));
+    REQUIRE_FALSE(bad);
+    CHECK(bad.err().kind == error_kind::config);
+    CHECK(bad.err().message.find(file.path + ":2: hierarchy.top_levle") == 0);
+    auto missing = settings::load(with_config("/nonexistent/linemgr.toml"), env_of({}));
+    REQUIRE_FALSE(missing);
+    CHECK(missing.err().kind == error_kind::io);
+  }
+
+  TEST_CASE("without a file: the defaults, and no OS2mo until a URL is named") {
+    auto s = settings::load(setting_flags{}, env_of({}));
+    REQUIRE(s);
+    CHECK_FALSE(s->file());
+    auto mo = s->os2mo();
+    REQUIRE_FALSE(mo);
+    CHECK(mo.err().kind == error_kind::usage);
+  }
+}
