@@ -97,6 +97,8 @@ void add_listen(CLI::App* sub, listen_options& o) {
       ->check(CLI::Range(1, 1000));
   sub->add_option("--amqp-ca-file", o.source.flags.amqp_ca_file, "A CA to trust for amqps://")->check(CLI::ExistingFile);
   add_flush_timeout(sub, o.webhook_flush_timeout_s);
+  sub->add_option("--full-every", o.full_every,
+                  "Drift repair: a full read and reconcile-all between batches this often, e.g. 24h, 90m (default 24h; 0: never)");
   sub->add_option("--metrics-addr", o.metrics_addr,
                   "Serve Prometheus /metrics, /health/live and /health/ready on HOST:PORT (default: off)");
 }

@@ -53,6 +53,7 @@ struct listen_options {
   int prefetch = 10, heartbeat_s = 30, max_attempts = 10;
   long webhook_flush_timeout_s = -1;
   std::string metrics_addr;  // HOST:PORT for /metrics and /health/*; empty: off
+  std::string full_every = "24h";  // drift repair: a full reconcile between batches this often ("0": never)
 };
 int listen(const listen_options& o);
 

@@ -64,8 +64,8 @@ std::string summary(const service::listen_totals& t, std::uint64_t lines, bool j
   if (json)
     return fmt::format(
         "{{\"format\": \"linemgr-listen/1\", \"lines\": {}, \"events\": {}, \"malformed\": {}, \"ignored\": {}, \"batches\": {}, "
-        "\"units\": {}, \"changes\": {}, \"applied\": {{\"ok\": {}, \"failed\": {}, \"stale\": {}}}}}\n",
-        lines, t.events, t.malformed, t.ignored, t.batches, t.units, t.changes, t.ok, t.failed, t.stale);
+        "\"units\": {}, \"full_reconciles\": {}, \"changes\": {}, \"applied\": {{\"ok\": {}, \"failed\": {}, \"stale\": {}}}}}\n",
+        lines, t.events, t.malformed, t.ignored, t.batches, t.units, t.full_runs, t.changes, t.ok, t.failed, t.stale);
   return fmt::format("{} lines: {} events, {} malformed, {} ignored\n{} reconciles of {} units: {} changes, {} applied, {} failed, {} stale\n",
                      lines, t.events, t.malformed, t.ignored, t.batches, t.units, t.changes, t.ok, t.failed, t.stale);
 }
@@ -77,6 +77,8 @@ int listen(const listen_options& o) {
   if (o.dry_run && !o.write_snapshot.empty()) usage("--write-snapshot writes the applied changes; leave out --dry-run");
   if (o.source.snapshot == "-") usage("--snapshot -: standard input carries the events");
   if (o.from == "mo-events" && !o.source.snapshot.empty()) usage("--source mo-events reads OS2mo's events: use --mo-url, not --snapshot");
+  const auto full_every = service::parse_duration(o.full_every);
+  if (!full_every) usage(fmt::format("--full-every {}: use a duration such as 24h, 90m or 1h30m (0: never)", o.full_every));
   const service::settings s = load_settings(o.source.flags);
   const bool dry_run = o.dry_run || (o.write_snapshot.empty() && s.dry_run().value_or(false));
   service::organisation org = open_organisation(o.source, s);
@@ -122,6 +124,8 @@ int listen(const listen_options& o) {
   options.max_batch = o.from == "amqp" ? static_cast<std::size_t>(o.prefetch) : 0;  // a full prefetch gets no more messages
   options.max_attempts = o.max_attempts;
   options.log = stderr_log();
+  options.full_every = *full_every;
+  options.full = [&] { return service::reconcile(org, run, hooks.get()); };
   auto totals = service::listen(*source, handle, options, signals.token(), &observer);
   if (hooks) hooks->flush();
   if (!totals) throw failure{totals.err()};

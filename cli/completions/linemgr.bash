@@ -34,7 +34,7 @@ _linemgr() {
     listen)
       COMPREPLY=($(compgen -W "$source_flags --source --listener-prefix --coalesce --dry-run --write-snapshot --format
         --amqp-url --amqp-queue --declare --dead-letter-exchange --prefetch --heartbeat --max-attempts --amqp-ca-file
-        --webhook-flush-timeout --metrics-addr $logging" -- "$cur")) ;;
+        --webhook-flush-timeout --metrics-addr --full-every $logging" -- "$cur")) ;;
     webhooks)
       case "$action" in
         "") COMPREPLY=($(compgen -W "list test deliver deliveries replay" -- "$cur")) ;;

@@ -10,6 +10,7 @@ import os
 import socket
 import ssl
 import subprocess
+import threading
 import sys
 import tempfile
 import time
@@ -250,6 +251,35 @@ class Writing(unittest.TestCase):
         with urllib.request.urlopen(req) as r:
             data = json.load(r)["data"]["classes"]["objects"]
         return {o["current"]["user_key"]: o["current"]["uuid"] for o in data}
+
+
+    def test_a_listener_alone_repairs_drift_with_full_every(self):
+        # No event arrives (say, it was lost upstream): the full reconcile between batches applies
+        # the plan anyway, and a later plan finds nothing left.
+        p = subprocess.Popen([BIN, "listen", "--source", "stdin", "--mo-url", self.mo.url, "--config", self.cfg, "--today", TODAY,
+                              "--full-every", "1s", "--format", "json"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env=dict(os.environ, **self.env))
+        lines, repaired = [], threading.Event()
+        def read_stderr():
+            for line in p.stderr:
+                lines.append(line)
+                if line.startswith("linemgr: full reconcile: ") and " applied" in line:
+                    repaired.set()
+        reader = threading.Thread(target=read_stderr, daemon=True)
+        reader.start()
+        self.assertTrue(repaired.wait(180), "".join(lines))
+        p.stdin.close()  # the end of input ends listen
+        out = p.stdout.read()
+        p.wait(timeout=60)
+        reader.join(10)
+        self.assertEqual(p.returncode, 0, "".join(lines))
+        summary = json.loads(out)
+        self.assertGreaterEqual(summary["full_reconciles"], 1)
+        self.assertEqual(summary["events"], 0)
+        self.assertGreater(summary["applied"]["ok"], 0)
+        rc, out, err = self.reconcile("--dry-run")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(json.loads(out)["changes"], [])
 
 
 class GraphQLEvents(unittest.TestCase):

@@ -229,3 +229,85 @@ TEST_SUITE("service::listen") {
     CHECK(source.acked == std::vector<std::uint64_t>{1, 2, 3});
   }
 }
+
+TEST_SUITE("service::listen") {
+  TEST_CASE("drift repair: a full reconcile runs every full_every, between batches, never beside one") {
+    scripted_source source;
+    source.ends = false;
+    std::stop_source stop;
+    for (std::uint64_t i = 1; i <= 3; ++i) source.queue.push_back(msg(i, "org_unit", "\"U\""));
+    std::atomic<int> running{0}, overlaps{0}, fulls{0};
+    const batch_handler handle = [&](const std::vector<event>&) -> result<run_report> {
+      if (running++ != 0) ++overlaps;
+      std::this_thread::sleep_for(5ms);
+      --running;
+      return run_report{};
+    };
+    listen_options o = fast();
+    o.coalesce = 0ms;
+    o.full_every = 10ms;
+    o.full = [&]() -> result<run_report> {
+      if (running++ != 0) ++overlaps;
+      std::this_thread::sleep_for(5ms);
+      --running;
+      if (++fulls >= 3) stop.request_stop();
+      return run_report{};
+    };
+    auto totals = listen(source, handle, o, stop.get_token());
+    REQUIRE(totals);
+    CHECK(totals->full_runs >= 3);
+    CHECK(fulls >= 3);
+    CHECK(overlaps == 0);
+    CHECK(source.acked == std::vector<std::uint64_t>{1, 2, 3});
+  }
+
+  TEST_CASE("drift repair off (0) never runs; a failed one is logged and retried later, not fatal") {
+    scripted_source source;
+    source.queue = {msg(1, "org_unit", "\"U1\"")};
+    std::atomic<int> fulls{0};
+    listen_options o = fast();
+    o.full = [&]() -> result<run_report> {
+      ++fulls;
+      return run_report{};
+    };
+    recording_handler h(source);
+    auto totals = listen(source, h.handler(), o, std::stop_token());
+    REQUIRE(totals);
+    CHECK(fulls == 0);
+
+    scripted_source down;
+    down.ends = false;
+    std::stop_source stop;
+    std::vector<std::string> lines;
+    std::mutex lines_mutex;
+    listen_options d = fast();
+    d.full_every = 5ms;
+    d.retry = backoff_policy{1ms, 5ms};
+    d.log = [&](linemgr::io::log_level, std::string_view line) {
+      std::lock_guard<std::mutex> lock(lines_mutex);
+      lines.emplace_back(line);
+    };
+    d.full = [&]() -> result<run_report> {
+      if (++fulls >= 3) stop.request_stop();
+      return error{error_kind::unavailable, "OS2mo: connection refused"};
+    };
+    recording_handler h2(down);
+    auto after = listen(down, h2.handler(), d, stop.get_token());
+    REQUIRE(after);
+    CHECK(fulls >= 3);
+    CHECK(after->full_runs == 0);
+    std::lock_guard<std::mutex> lock(lines_mutex);
+    bool logged = false;
+    for (const std::string& l : lines) logged = logged || l.find("full reconcile: OS2mo: connection refused; trying again") == 0;
+    CHECK(logged);
+  }
+
+  TEST_CASE("durations as people write them") {
+    CHECK(parse_duration("0") == 0ms);
+    CHECK(parse_duration("90s") == 90000ms);
+    CHECK(parse_duration("24h") == std::chrono::milliseconds(24 * 3600 * 1000));
+    CHECK(parse_duration("1h30m") == std::chrono::milliseconds(90 * 60 * 1000));
+    CHECK(parse_duration("7d") == std::chrono::milliseconds(7LL * 24 * 3600 * 1000));
+    for (const char* bad : {"", "h", "24", "24x", "-1h", "1.5h", "10 m"}) CHECK_FALSE(parse_duration(bad));
+  }
+}

@@ -24,10 +24,15 @@ class loop {
 
   result<listen_totals> run() {
     if (auto c = connect(); !c) return c.err();
+    if (o_.full_every.count() > 0 && o_.full) next_full_ = clock::now() + o_.full_every;
     while (!stop_.stop_requested() && !final_) {
       if (finished()) settle();
       if (final_) break;
       const auto now = clock::now();
+      if (!busy() && next_full_ && now >= *next_full_) {
+        start_full();
+        continue;
+      }
       const bool full = o_.max_batch && batcher_.size() >= o_.max_batch;
       if (!busy() && !batcher_.empty() && (batcher_.due(now) || full || source_.ended()) && now >= retry_at_) {
         start();
@@ -40,6 +45,7 @@ class loop {
       }
       // Wake up often enough to notice a stop and finished work.
       auto wait = milliseconds(busy() ? 20 : 250);
+      if (!busy() && next_full_) wait = std::clamp(until(*next_full_, now), milliseconds(1), wait);
       if (!busy() && !batcher_.empty()) wait = std::clamp(until(std::max(batcher_.deadline(), retry_at_), now), milliseconds(1), wait);
       receive(now + wait);
     }
@@ -137,16 +143,58 @@ class loop {
 
   // Starts the due batch (`everything`: all that is pending, to finish before stopping).
   void start(bool everything = false) {
+    full_in_flight_ = false;
     in_flight_ = everything ? batcher_.take_all() : batcher_.take();
     in_flight_generation_ = generation_;
     started_ = clock::now();
     running_ = std::async(std::launch::async, [this, events = in_flight_.events] { return handle_(events); });
   }
 
+  // Starts a full reconcile (drift repair) on the worker thread.
+  void start_full() {
+    full_in_flight_ = true;
+    in_flight_ = {};
+    started_ = clock::now();
+    log(log_level::info, "full reconcile (drift repair, every {} s)", o_.full_every.count() / 1000);
+    running_ = std::async(std::launch::async, [this] { return o_.full(); });
+  }
+
+  // Takes a finished full reconcile: logs and counts it, and schedules the next.
+  void settle_full(const result<run_report>& r) {
+    observer_->full_done(r, clock::now() - started_);
+    const auto now = clock::now();
+    const bool failed_try = r ? r->applied && r->applied->fatal : r.err().kind == error_kind::unavailable;
+    if (!r && !failed_try) {
+      final_ = r.err();
+      return;
+    }
+    if (failed_try) {
+      log(log_level::warn, "full reconcile: {}; trying again in {} s", r ? r->applied->fatal->message : r.err().message,
+          o_.retry.cap.count() / 1000);
+      next_full_ = now + o_.retry.cap;
+      return;
+    }
+    ++totals_.full_runs;
+    totals_.changes += r->changes.changes.size();
+    if (r->applied) {
+      totals_.ok += r->applied->ok;
+      totals_.failed += r->applied->failed.size();
+      totals_.stale += r->applied->stale.size();
+    }
+    log(log_level::info, "full reconcile: {} changes ({} applied, {} failed, {} stale)", r->changes.changes.size(),
+        r->applied ? r->applied->ok : 0, r->applied ? r->applied->failed.size() : 0, r->applied ? r->applied->stale.size() : 0);
+    next_full_ = now + o_.full_every;
+  }
+
   // Takes the finished batch: acknowledges its messages when its changes are applied; a failed
   // try puts it back for later, or, after max_attempts, to the source's when_exhausted.
   void settle() {
     const result<run_report> r = running_.get();
+    if (full_in_flight_) {
+      full_in_flight_ = false;
+      settle_full(r);
+      return;
+    }
     const coalescer::batch b = std::move(in_flight_);
     in_flight_ = {};
     observer_->batch_done(b.events, r, clock::now() - started_);
@@ -219,6 +267,8 @@ class loop {
   clock::time_point started_{}, retry_at_{};
   int failures_ = 0;  // consecutive failed tries of the pending batch
   bool connected_ = false;
+  bool full_in_flight_ = false;                 // the worker runs a full reconcile, not a batch
+  std::optional<clock::time_point> next_full_;  // when the next full reconcile is due
   std::optional<error> final_, last_failure_;
   listen_totals totals_;
   std::mutex pause_mutex_;
@@ -226,6 +276,30 @@ class loop {
 };
 
 }  // namespace
+
+std::optional<milliseconds> parse_duration(std::string_view text) {
+  if (text == "0") return milliseconds(0);
+  milliseconds total{0};
+  std::size_t i = 0;
+  if (text.empty()) return std::nullopt;
+  while (i < text.size()) {
+    std::size_t digits = i;
+    long long n = 0;
+    while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9' && n < 1000000000) n = n * 10 + (text[digits++] - '0');
+    if (digits == i || digits >= text.size()) return std::nullopt;
+    long long unit_ms = 0;
+    switch (text[digits]) {
+      case 's': unit_ms = 1000; break;
+      case 'm': unit_ms = 60 * 1000; break;
+      case 'h': unit_ms = 3600 * 1000; break;
+      case 'd': unit_ms = 24 * 3600 * 1000; break;
+      default: return std::nullopt;
+    }
+    total += milliseconds(n * unit_ms);
+    i = digits + 1;
+  }
+  return total;
+}
 
 result<listen_totals> listen(event_source& source, const batch_handler& handle, const listen_options& options, std::stop_token stop,
                              listen_observer* observer) {

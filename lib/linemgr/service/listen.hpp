@@ -79,6 +79,8 @@ class listen_observer {
   virtual void batch_done(const std::vector<event>&, const result<run_report>&, std::chrono::duration<double>) {}
   // A batch's messages were dead-lettered.
   virtual void dead_lettered(const std::vector<event>&) {}
+  // A full reconcile (drift repair) ran: its report (an error when it failed), and how long it took.
+  virtual void full_done(const result<run_report>&, std::chrono::duration<double>) {}
 };
 
 // How the loop batches and retries.
@@ -88,12 +90,17 @@ struct listen_options {
   int max_attempts = 10;                    // tries of a batch before the source's when_exhausted
   backoff_policy retry{std::chrono::milliseconds(500), std::chrono::milliseconds(30000)};  // between tries and connects
   log_sink log;                             // what happens (info) and trouble (warn); may be empty
+  // Drift repair: every `full_every` (0: never), between batches, `full` runs (a reconcile-all), so
+  // that a listener stays correct when an event was lost upstream. One that fails is tried again
+  // after the longest retry wait.
+  std::chrono::milliseconds full_every{0};
+  std::function<result<run_report>()> full;
 };
 
 // Totals over a listen run.
 struct listen_totals {
   std::size_t messages = 0, events = 0, malformed = 0, ignored = 0, batches = 0, units = 0, changes = 0, ok = 0, failed = 0,
-              stale = 0, dead_lettered = 0;
+              stale = 0, dead_lettered = 0, full_runs = 0;
   bool stopped = false;  // ended by the stop token (not by the end of input)
 };
 
@@ -101,6 +108,10 @@ struct listen_totals {
 // unavailable, or a report whose `applied->fatal` is set, is a try that failed: the batch is tried
 // again whole. Any other error ends listen.
 using batch_handler = std::function<result<run_report>(const std::vector<event>&)>;
+
+// A duration as people write it: "0", "90s", "30m", "24h", "7d", or a sum such as "1h30m";
+// nullopt when it is not one.
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
 
 // Runs until the source ends, `stop` is requested (then the batch under way and the pending one
 // are finished and acknowledged first), or a final error. Each batch runs on a worker thread while

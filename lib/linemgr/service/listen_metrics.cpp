@@ -12,7 +12,9 @@ listen_metrics::listen_metrics(bool uses_broker, const std::string& version) : u
   m_.declare("linemgr_events_dead_lettered_total", k::counter, "Events rejected to the dead-letter exchange, by routing key.");
   m_.declare("linemgr_changes_applied_total", k::counter, "Changes applied, by kind (plan op).");
   m_.declare("linemgr_changes_failed_total", k::counter, "Changes that failed or were stale, by kind (plan op).");
-  m_.declare("linemgr_reconcile_duration_seconds", k::histogram, "Time to reconcile one batch of events.", duration_buckets());
+  m_.declare("linemgr_reconcile_duration_seconds", k::histogram, "Time to reconcile one batch of events (or a full reconcile).",
+             duration_buckets());
+  m_.declare("linemgr_full_reconciles_total", k::counter, "Full reconciles (drift repair, --full-every), by outcome.");
   m_.declare("linemgr_broker_connected", k::gauge, "1 while connected to the AMQP broker.");
   m_.declare("linemgr_os2mo_reachable", k::gauge, "1 when OS2mo (or the snapshot) answered the last request.");
   m_.declare("linemgr_webhook_deliveries", k::gauge, "Webhook deliveries in the outbox, by state.");
@@ -58,19 +60,28 @@ void listen_metrics::malformed(const message& m) {
   if (uses_broker_) m_.add("linemgr_events_dead_lettered_total", 1, "routing_key", key);
 }
 
-void listen_metrics::batch_done(const std::vector<event>& events, const result<run_report>& r, std::chrono::duration<double> took) {
+bool listen_metrics::record_run(const result<run_report>& r, std::chrono::duration<double> took) {
   m_.observe("linemgr_reconcile_duration_seconds", took.count());
   const bool failed = !r || (r->applied && r->applied->fatal);
   os2mo_reachable_ = !failed;
   m_.set("linemgr_os2mo_reachable", failed ? 0 : 1);
-  for (const event& e : events)
-    m_.add(failed ? "linemgr_events_failed_total" : "linemgr_events_processed_total", 1, "routing_key", routing_key_of(e.kind));
-  if (!r || !r->applied) return;
+  if (failed || !r->applied) return !failed;
   std::vector<bool> bad(r->changes.changes.size(), false);
   for (const auto& f : r->applied->failed) bad[f.change] = true;
   for (const auto& f : r->applied->stale) bad[f.change] = true;
   for (std::size_t i = 0; i < bad.size(); ++i)
     m_.add(bad[i] ? "linemgr_changes_failed_total" : "linemgr_changes_applied_total", 1, "kind", op_name(r->changes.changes[i].kind));
+  return true;
+}
+
+void listen_metrics::batch_done(const std::vector<event>& events, const result<run_report>& r, std::chrono::duration<double> took) {
+  const bool ok = record_run(r, took);
+  for (const event& e : events)
+    m_.add(ok ? "linemgr_events_processed_total" : "linemgr_events_failed_total", 1, "routing_key", routing_key_of(e.kind));
+}
+
+void listen_metrics::full_done(const result<run_report>& r, std::chrono::duration<double> took) {
+  m_.add("linemgr_full_reconciles_total", 1, "outcome", record_run(r, took) ? "success" : "failure");
 }
 
 void listen_metrics::dead_lettered(const std::vector<event>& events) {

@@ -33,8 +33,11 @@ class listen_metrics final : public listen_observer {
   void malformed(const message& m) override;
   void batch_done(const std::vector<event>& events, const result<run_report>& r, std::chrono::duration<double> took) override;
   void dead_lettered(const std::vector<event>& events) override;
+  void full_done(const result<run_report>& r, std::chrono::duration<double> took) override;
 
  private:
+  // The duration, OS2mo's reachability and the changes by kind of a batch or full reconcile; false when it failed.
+  bool record_run(const result<run_report>& r, std::chrono::duration<double> took);
   metrics m_;
   bool uses_broker_;
   std::atomic<bool> broker_connected_{false};
