@@ -357,7 +357,13 @@ class Authentication(unittest.TestCase):
             p = subprocess.Popen([BIN, "reconcile-all", "--mo-url", mo.url, "--config", os.path.join(EXAMPLE, "config.toml"),
                                   "--today", TODAY, "--dry-run", "--format", "json"],
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **env})
-            time.sleep(0.3)
+            # Wait (generously) until linemgr holds a token and is reading with it, then revoke.
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and p.poll() is None:
+                log = mo.log()
+                if any(r["path"].endswith("/openid-connect/token") for r in log) and any(r.get("operation") for r in log):
+                    break
+                time.sleep(0.02)
             mo.call("/_faults", {"revoke_tokens": True, "latency_ms": 0})
             out, err = p.communicate(timeout=60)
             self.assertEqual(p.returncode, 0, err)
@@ -412,4 +418,4 @@ if __name__ == "__main__":
     if not os.path.isdir(os.path.join(EMULATOR, "node_modules", "graphql")):
         print("the emulator's packages are missing: run npm ci in %s" % EMULATOR)
         sys.exit(1)
-    unittest.main(argv=[sys.argv[0], "-v"])
+    unittest.main(argv=[sys.argv[0], "-v", *sys.argv[5:]])
