@@ -2,7 +2,6 @@
 // answer out as text or JSON.
 #include "commands.hpp"
 
-#include <algorithm>
 
 #include <fmt/format.h>
 
@@ -11,7 +10,6 @@
 #include <linemgr/io/explain_output.hpp>
 #include <linemgr/io/plan_output.hpp>
 #include <linemgr/io/snapshot_file.hpp>
-#include <linemgr/webhooks/envelope.hpp>
 
 #include "log.hpp"
 #include "progress.hpp"
@@ -103,22 +101,7 @@ int config_check(const config_options& o) {
 int config_show(const config_options& o) {
   const service::settings s = load_settings(config_flag(o.config));
   take(s.check());
-  const std::vector<service::setting> all = s.all();
-  if (wants_json(o.format)) {
-    std::string items;
-    for (const auto& v : all)
-      items += fmt::format("{}\n    {{\"key\": \"{}\", \"value\": \"{}\", \"source\": \"{}\"}}", items.empty() ? "" : ",",
-                           json_escape(v.key), json_escape(v.value), json_escape(v.source));
-    print(fmt::format("{{\n  \"file\": {},\n  \"settings\": [{}\n  ]\n}}\n",
-                      s.file() ? "\"" + json_escape(*s.file()) + "\"" : "null", items));
-    return 0;
-  }
-  std::size_t width = 0;
-  for (const auto& v : all) width = std::max(width, v.key.size() + 3 + v.value.size());
-  std::string text = fmt::format("# configuration file: {}\n# precedence: flag > environment > file > default\n",
-                                 s.file() ? *s.file() : "none");
-  for (const auto& v : all) text += fmt::format("{:<{}}  # {}\n", v.key + " = " + v.value, std::min<std::size_t>(width, 72), v.source);
-  print(text);
+  print(wants_json(o.format) ? service::settings_to_json(s) : service::settings_to_text(s));
   return 0;
 }
 

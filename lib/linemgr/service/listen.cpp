@@ -159,30 +159,39 @@ class loop {
     running_ = std::async(std::launch::async, [this] { return o_.full(); });
   }
 
+  // The error of a try that failed for want of OS2mo (to be tried again); nullopt when it did not.
+  static std::optional<error> failed_try(const result<run_report>& r) {
+    if (!r) return r.err().kind == error_kind::unavailable ? std::optional(r.err()) : std::nullopt;
+    if (r->applied && r->applied->fatal) return r->applied->fatal;
+    return std::nullopt;
+  }
+
+  // Adds a finished run to the totals; returns what it did, as the log says it.
+  std::string count(const run_report& r) {
+    const std::size_t ok = r.applied ? r.applied->ok : 0, failed = r.applied ? r.applied->failed.size() : 0,
+                      stale = r.applied ? r.applied->stale.size() : 0;
+    totals_.changes += r.changes.changes.size();
+    totals_.ok += ok;
+    totals_.failed += failed;
+    totals_.stale += stale;
+    return fmt::format("{} changes ({} applied, {} failed, {} stale)", r.changes.changes.size(), ok, failed, stale);
+  }
+
   // Takes a finished full reconcile: logs and counts it, and schedules the next.
   void settle_full(const result<run_report>& r) {
     observer_->full_done(r, clock::now() - started_);
     const auto now = clock::now();
-    const bool failed_try = r ? r->applied && r->applied->fatal : r.err().kind == error_kind::unavailable;
-    if (!r && !failed_try) {
-      final_ = r.err();
-      return;
-    }
-    if (failed_try) {
-      log(log_level::warn, "full reconcile: {}; trying again in {} s", r ? r->applied->fatal->message : r.err().message,
-          o_.retry.cap.count() / 1000);
+    if (const auto failed = failed_try(r)) {
+      log(log_level::warn, "full reconcile: {}; trying again in {} s", failed->message, o_.retry.cap.count() / 1000);
       next_full_ = now + o_.retry.cap;
       return;
     }
-    ++totals_.full_runs;
-    totals_.changes += r->changes.changes.size();
-    if (r->applied) {
-      totals_.ok += r->applied->ok;
-      totals_.failed += r->applied->failed.size();
-      totals_.stale += r->applied->stale.size();
+    if (!r) {
+      final_ = r.err();
+      return;
     }
-    log(log_level::info, "full reconcile: {} changes ({} applied, {} failed, {} stale)", r->changes.changes.size(),
-        r->applied ? r->applied->ok : 0, r->applied ? r->applied->failed.size() : 0, r->applied ? r->applied->stale.size() : 0);
+    ++totals_.full_runs;
+    log(log_level::info, "full reconcile: {}", count(*r));
     next_full_ = now + o_.full_every;
   }
 
@@ -202,13 +211,12 @@ class loop {
       log(log_level::warn, "the connection was lost while {} events were handled; the broker redelivers them", b.events.size());
       return;
     }
-    const bool failed_try = r ? r->applied && r->applied->fatal : r.err().kind == error_kind::unavailable;
-    if (!r && !failed_try) {
-      final_ = r.err();
+    if (const auto failed = failed_try(r)) {
+      retry(b, *failed);
       return;
     }
-    if (failed_try) {
-      retry(b, r ? *r->applied->fatal : r.err());
+    if (!r) {
+      final_ = r.err();
       return;
     }
     failures_ = 0;
@@ -216,15 +224,7 @@ class loop {
       if (auto a = source_.ack(tag); !a) log(log_level::warn, "acknowledging an event failed ({}); it will be handled again", a.err().message);
     ++totals_.batches;
     totals_.units += r->units;
-    totals_.changes += r->changes.changes.size();
-    if (r->applied) {
-      totals_.ok += r->applied->ok;
-      totals_.failed += r->applied->failed.size();
-      totals_.stale += r->applied->stale.size();
-    }
-    log(log_level::info, "{} events -> {} units, {} changes ({} applied, {} failed, {} stale); acknowledged", b.events.size(),
-        r->units, r->changes.changes.size(), r->applied ? r->applied->ok : 0, r->applied ? r->applied->failed.size() : 0,
-        r->applied ? r->applied->stale.size() : 0);
+    log(log_level::info, "{} events -> {} units, {}; acknowledged", b.events.size(), r->units, count(*r));
   }
 
   void retry(const coalescer::batch& b, const error& why) {

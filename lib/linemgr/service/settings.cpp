@@ -11,6 +11,7 @@
 #include <linemgr/io/config_env.hpp>
 #include <linemgr/io/config_file.hpp>
 #include <linemgr/io/config_tables_internal.hpp>
+#include <linemgr/io/json_internal.hpp>
 #include <linemgr/io/toml_reader_internal.hpp>
 
 namespace linemgr::service {
@@ -258,6 +259,40 @@ std::vector<setting> settings::all() const {
   out.push_back({"log_level", log_level_.value_or("INFO"), log_level_ ? "env LOG_LEVEL" : "default", false, {}});
   out.push_back({"dry_run", dry_run_ ? (*dry_run_ ? "true" : "false") : "false", dry_run_ ? "env DRY_RUN" : "default", false, {}});
   return out;
+}
+
+std::string settings_to_text(const settings& s) {
+  const std::vector<setting> all = s.all();
+  std::size_t width = 0;
+  for (const setting& v : all) width = std::max(width, v.key.size() + 3 + v.value.size());
+  std::string text = fmt::format("# configuration file: {}\n# precedence: flag > environment > file > default\n",
+                                 s.file() ? *s.file() : "none");
+  for (const setting& v : all) text += fmt::format("{:<{}}  # {}\n", v.key + " = " + v.value, std::min<std::size_t>(width, 72), v.source);
+  return text;
+}
+
+std::string settings_to_json(const settings& s) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buffer);
+  w.SetIndent(' ', 2);
+  w.StartObject();
+  w.Key("file");
+  s.file() ? w.String(*s.file()) : w.Null();
+  w.Key("settings");
+  w.StartArray();
+  for (const setting& v : s.all()) {
+    w.StartObject();
+    w.Key("key");
+    w.String(v.key);
+    w.Key("value");
+    w.String(v.value);
+    w.Key("source");
+    w.String(v.source);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
 }
 
 }  // namespace linemgr::service

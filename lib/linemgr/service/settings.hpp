@@ -77,6 +77,11 @@ class settings {
   std::optional<std::string> token_file_;
 };
 
+// Every setting with its value and source, as `linemgr config show` prints it: text (one
+// `key = value  # source` line each) or a JSON document {file, settings: [{key, value, source}]}.
+std::string settings_to_text(const settings& s);
+std::string settings_to_json(const settings& s);
+
 // The keys of the connection settings, in `config show` order.
 std::vector<std::string> connection_keys();
 
