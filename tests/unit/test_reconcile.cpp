@@ -65,6 +65,17 @@ struct fake_os2mo final : http_transport {
         {"LinemgrManagers", page("managers", "")},
         {"LinemgrVerifyOrgUnits", fmt::format(R"({{"data": {{"org_units": {{"objects": [{}]}}}}}})", top_unit)},
         {"LinemgrSetUnitClass", R"({"data": {"org_unit_update": {"uuid": "TOP"}}})"},
+        // A listen batch: the events' objects, then the seeds' scopes.
+        {"LinemgrEventObjects",
+         R"({"data": {"org_units": {"objects": [{"uuid": "TOP", "validities": [{"parent_response": null}]}]},
+             "engagements": {"objects": []}, "associations": {"objects": []}, "managers": {"objects": []},
+             "person_engagements": {"objects": []}, "person_associations": {"objects": []}, "person_managers": {"objects": []}}})"},
+        {"LinemgrScopeUnits",
+         fmt::format(R"({{"data": {{"org": {{"uuid": "ORG"}}, "classes": {{"objects": [{}]}}, "path": {{"objects": [{}]}},
+             "subtree": {{"objects": [{}]}}, "children": {{"objects": []}}, "grandchildren": {{"objects": []}}}}}})",
+                     line_class, top_unit, top_unit)},
+        {"LinemgrScopeRecords", R"({"data": {"engagements": {"objects": []}, "associations": {"objects": []}, "managers": {"objects": []}}})"},
+        {"LinemgrScopePersons", R"({"data": {"engagements": {"objects": []}, "managers": {"objects": []}}})"},
     };
     const auto a = answers.find(op);
     REQUIRE_MESSAGE(a != answers.end(), "unexpected operation " << op);
@@ -183,7 +194,8 @@ TEST_SUITE("service::reconcile") {
     REQUIRE(outcomes[1]->applied);
     CHECK_FALSE(outcomes[1]->applied->fatal);
     CHECK(outcomes[1]->applied->ok == 1);
-    CHECK(fake.count("LinemgrOrgUnits") == 2);      // the whole batch again: read again
+    CHECK(fake.count("LinemgrScopeUnits") == 2);    // the whole batch again: read again (its scope, not everything)
+    CHECK(fake.count("LinemgrOrgUnits") == 0);
     CHECK(fake.count("LinemgrSetUnitClass") == 2);  // and written again
     std::sort(source.acked.begin(), source.acked.end());
     CHECK(source.acked == std::vector<std::uint64_t>{1, 2});
@@ -192,7 +204,7 @@ TEST_SUITE("service::reconcile") {
 
   TEST_CASE("a batch whose read finds OS2mo down is a failed try, not the end of listen") {
     fake_os2mo fake;
-    fake.refuse = [](const std::string& op, std::size_t nth) { return op == "LinemgrOrganisation" && nth <= 2; };
+    fake.refuse = [](const std::string& op, std::size_t nth) { return op == "LinemgrEventObjects" && nth <= 2; };
     organisation org = os2mo_org(fake);
     std::stop_source stop;
     two_events source(stop);
@@ -202,7 +214,8 @@ TEST_SUITE("service::reconcile") {
     auto totals = listen(source, [&](const std::vector<event>& e) { return reconcile_batch(org, e, run_options{}, nullptr); }, o,
                          stop.get_token());
     REQUIRE(totals);
-    CHECK(fake.count("LinemgrOrganisation") == 3);
+    CHECK(fake.count("LinemgrEventObjects") == 3);
+    CHECK(fake.count("LinemgrScopeUnits") == 1);
     CHECK(fake.count("LinemgrSetUnitClass") == 1);
     CHECK(source.acked.size() == 2);
   }

@@ -1,5 +1,6 @@
 #pragma once
 // Internal to the library: the planner with its final virtual snapshot, for explanations.
+#include <span>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,17 @@ plan make_plan_detailed(const snapshot& input, const config& cfg, day today, pla
 void sort_changes(const snapshot& snap, std::vector<change>& changes);
 // G6 order for diagnostics, one per (code, subject).
 void sort_diagnostics(std::vector<diagnostic>& diags);
+// The parent of a unit in the parent graph (G9): its current segment's parent, else its last's;
+// no_index for a root or an unknown parent.
+index_t graph_parent(const snapshot& snap, index_t u, day today);
+// The parent graph (G9) with each unit's children.
+struct parent_graph {
+  parent_graph(const snapshot& snap, day today);
+  std::vector<index_t> parent;      // graph_parent of each unit
+  std::vector<std::uint32_t> start;  // children of u: children[start[u], start[u + 1])
+  std::vector<index_t> children;
+  std::span<const index_t> children_of(index_t u) const { return {children.data() + start[u], start[u + 1] - start[u]}; }
+};
 // Every unit's normalized name.
 std::vector<std::string> normalized_names(const snapshot& snap);
 

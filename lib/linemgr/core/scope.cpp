@@ -8,15 +8,28 @@
 
 namespace linemgr::core {
 
-namespace {
-
-// The parent of a unit in the parent graph: its current segment's parent, else its last's.
 index_t graph_parent(const snapshot& snap, index_t u, day today) {
   const unit_segment* s = snap.units.active_at(u, today);
   if (!s) s = snap.units.last(u);
   if (!s || snap.is_root_parent(*s)) return no_index;
   return s->parent;
 }
+
+parent_graph::parent_graph(const snapshot& snap, day today) {
+  const std::size_t n = snap.units.size();
+  parent.resize(n);
+  for (index_t u = 0; u < n; ++u) parent[u] = graph_parent(snap, u, today);
+  start.assign(n + 1, 0);
+  for (index_t u = 0; u < n; ++u)
+    if (parent[u] != no_index) ++start[parent[u] + 1];
+  for (std::size_t i = 0; i < n; ++i) start[i + 1] += start[i];
+  children.resize(start[n]);
+  std::vector<std::uint32_t> fill(start.begin(), start.end() - 1);
+  for (index_t u = 0; u < n; ++u)
+    if (parent[u] != no_index) children[fill[parent[u]]++] = u;
+}
+
+namespace {
 
 // The unit of a manager's segment containing d, else its current segment's, else its last's.
 index_t manager_unit(const snapshot& snap, index_t m, day d, day today) {
@@ -46,22 +59,14 @@ plan scope_plan_units(const snapshot& snap, const config& cfg, const plan& full,
 
   // Scope: the roots, their ancestors and their descendants in the parent graph.
   const std::size_t n = snap.units.size();
-  std::vector<index_t> parent(n);
-  for (index_t u = 0; u < n; ++u) parent[u] = graph_parent(snap, u, today);
+  const parent_graph graph(snap, today);
+  const std::vector<index_t>& parent = graph.parent;
   std::vector<std::uint8_t> in_scope(n, 0), walked(n, 0);
   for (index_t root : roots) {
     in_scope[root] = 1;
     // An ancestor walk stops at a unit an earlier walk went through: its ancestors are marked.
     for (index_t u = parent[root]; u != no_index && !walked[u]; u = parent[u]) walked[u] = in_scope[u] = 1;
   }
-  std::vector<std::uint32_t> start(n + 1, 0);
-  for (index_t u = 0; u < n; ++u)
-    if (parent[u] != no_index) ++start[parent[u] + 1];
-  for (std::size_t i = 0; i < n; ++i) start[i + 1] += start[i];
-  std::vector<index_t> children(start[n]);
-  std::vector<std::uint32_t> fill(start.begin(), start.end() - 1);
-  for (index_t u = 0; u < n; ++u)
-    if (parent[u] != no_index) children[fill[parent[u]]++] = u;
   std::vector<std::uint8_t> seen(n, 0);
   std::vector<index_t> stack;
   for (index_t root : roots)
@@ -73,10 +78,10 @@ plan scope_plan_units(const snapshot& snap, const config& cfg, const plan& full,
     const index_t u = stack.back();
     stack.pop_back();
     in_scope[u] = 1;
-    for (std::uint32_t i = start[u]; i < start[u + 1]; ++i)
-      if (!seen[children[i]]) {
-        seen[children[i]] = 1;
-        stack.push_back(children[i]);
+    for (index_t c : graph.children_of(u))
+      if (!seen[c]) {
+        seen[c] = 1;
+        stack.push_back(c);
       }
   }
 

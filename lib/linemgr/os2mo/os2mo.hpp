@@ -2,6 +2,8 @@
 // OS2mo as a source of truth: reads a whole organisation over GraphQL v29 into a snapshot.
 #include <functional>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include <linemgr/core/events.hpp>
 #include <linemgr/core/model.hpp>
@@ -32,6 +34,14 @@ class os2mo_connection {
   // Units outside path and subtree come back frozen (snapshot::frozen): their subtrees are not
   // loaded, so the hierarchy rules take their stored class as given.
   result<snapshot> load_scope(std::string_view unit_id);
+  // The same for several units at once (a listen batch's seeds): the union of their scopes, in the
+  // same four requests.
+  result<snapshot> load_scope(const std::vector<std::string>& unit_ids);
+  // H11 for a batch of events: the ids of the units they seed, read from OS2mo as it is now (the
+  // events' objects over their whole time axis, and their persons' records). One request, two when
+  // the batch has engagement or manager events; one more per page_size ids in a longer list. An
+  // org_unit event seeds its own id even when the unit no longer exists; it-user events seed nothing.
+  result<std::vector<std::string>> event_units(const std::vector<event>& events);
   // Applies a plan made from `snap` (as load_all read it) with the v29 mutations, in plan order.
   // Every object a change names is read again first; one that changed meanwhile is reported
   // stale and left alone. When OS2mo becomes unreachable, the report's `fatal` says so and

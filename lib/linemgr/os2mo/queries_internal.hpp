@@ -13,6 +13,8 @@ extern const char* const itusers;
 extern const char* const declare_listener;
 extern const char* const fetch_event;
 extern const char* const acknowledge_event;
+extern const char* const event_objects;
+extern const char* const event_persons;
 extern const char* const scope_units;
 extern const char* const scope_records;
 extern const char* const scope_persons;

@@ -325,6 +325,10 @@ result<snapshot> os2mo_connection::load_all() {
 }
 
 result<snapshot> os2mo_connection::load_scope(std::string_view unit_id) {
+  return load_scope(std::vector<std::string>{std::string(unit_id)});
+}
+
+result<snapshot> os2mo_connection::load_scope(const std::vector<std::string>& unit_ids) {
   os2mo_client& client = impl_->client;
   rapidjson::StringBuffer buffer;
   writer_t w(buffer);
@@ -332,11 +336,11 @@ result<snapshot> os2mo_connection::load_scope(std::string_view unit_id) {
   snapshot_builder b(w, r);
   std::vector<std::string> frozen;
   try {
-    // 1: the organisation, the classes, U's path to the root, its subtree, and the children and
-    // grandchildren of the path (siblings and leder units that designate managers on the path).
+    // 1: the organisation, the classes, the units' paths to the root, their subtrees, and the children
+    // and grandchildren of the paths (siblings and leder units that designate managers on a path).
     rapidjson::Document units_doc;
-    const std::vector<std::string> root{std::string(unit_id)};
-    if (auto res = client.execute("LinemgrScopeUnits", queries::scope_units, uuid_list(root, "unit"), units_doc); !res) return res.err();
+    if (auto res = client.execute("LinemgrScopeUnits", queries::scope_units, uuid_list(unit_ids, "unit"), units_doc); !res)
+      return res.err();
     const value& data = units_doc["data"];
     std::map<std::string, std::pair<const value*, std::string>, std::less<>> units;
     std::set<std::string, std::less<>> complete;  // path and subtree: every child of theirs is loaded
@@ -348,10 +352,10 @@ result<snapshot> os2mo_connection::load_scope(std::string_view unit_id) {
       }
 
     // 2: the engagements, associations and managers in those units.
-    std::vector<std::string> unit_ids;
-    for (const auto& [id, _] : units) unit_ids.push_back(id);
+    std::vector<std::string> scope_ids;
+    for (const auto& [id, _] : units) scope_ids.push_back(id);
     rapidjson::Document records_doc;
-    if (auto res = client.execute("LinemgrScopeRecords", queries::scope_records, uuid_list(unit_ids, "units"), records_doc); !res)
+    if (auto res = client.execute("LinemgrScopeRecords", queries::scope_records, uuid_list(scope_ids, "units"), records_doc); !res)
       return res.err();
     // 3: everything else of the persons in them: their other engagements and manager roles.
     std::set<std::string> persons;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <linemgr/core/scope.hpp>
 #include <linemgr/io/copenhagen.hpp>
 #include <linemgr/io/snapshot_file.hpp>
 
@@ -97,6 +98,14 @@ status organisation::load(const std::optional<std::string>& scope_unit) {
   return {};
 }
 
+status organisation::load_units(const std::vector<std::string>& unit_ids) {
+  if (!mo_) return load();
+  auto read = mo_->load_scope(unit_ids);
+  if (!read) return read.err();
+  snap_ = std::move(*read);
+  return {};
+}
+
 day organisation::today() const {
   if (today_) return *today_;
   return snap_.today ? *snap_.today : today_in_copenhagen();
@@ -125,16 +134,36 @@ result<run_report> reconcile(organisation& org, const run_options& o, announcer*
 }
 
 result<run_report> reconcile_batch(organisation& org, const std::vector<event>& events, const run_options& o, announcer* hooks) {
-  // Read the organisation as it is now: the events say only that something changed.
-  if (auto loaded = org.load(); !loaded) return loaded.err();
-  const day today = org.today();
-  const std::vector<index_t> seeds = seed_units(org.current(), events);
   run_report empty;
-  empty.changes.today = today;
+  std::vector<index_t> seeds;
+  plan p;
+  if (os2mo_connection* mo = org.os2mo()) {
+    // OS2mo as it is now (the events say only that something changed): the units the events seed,
+    // then only their scopes. A bounded number of requests, whatever the organisation's size.
+    const std::size_t before = mo->requests();
+    auto seed_ids = mo->event_units(events);
+    if (!seed_ids) return seed_ids.err();
+    if (!seed_ids->empty()) {
+      if (auto loaded = org.load_units(*seed_ids); !loaded) return loaded.err();
+      for (const std::string& id : *seed_ids)
+        if (const index_t u = org.current().units.ids.find(id); u != no_index) seeds.push_back(u);
+    }
+    const snapshot& s = org.current();
+    log_to(o.log, log_level::debug,
+           fmt::format("batch of {} events: {} seed units; read {} units, {} engagements, {} associations and {} managers in {} requests",
+                       events.size(), seeds.size(), seed_ids->empty() ? 0 : s.units.size(), seed_ids->empty() ? 0 : s.engagements.size(),
+                       seed_ids->empty() ? 0 : s.associations.size(), seed_ids->empty() ? 0 : s.managers.size(),
+                       mo->requests() - before));
+    if (!seeds.empty()) p = scope_plan_units(s, org.rules(), make_plan(s, org.rules(), org.today()), seeds);
+  } else {
+    // A snapshot: plan the seeds' scopes from the part of it they read (core/scope.hpp).
+    if (auto loaded = org.load(); !loaded) return loaded.err();
+    seeds = seed_units(org.current(), events);
+    if (!seeds.empty()) p = plan_scope(org.current(), org.rules(), org.today(), seeds);
+  }
+  empty.changes.today = org.today();
   empty.units = seeds.size();
   if (seeds.empty()) return empty;
-  const plan full = make_plan(org.current(), org.rules(), today);
-  plan p = scope_plan_units(org.current(), org.rules(), full, seeds);
   if (p.changes.empty()) {
     empty.changes = std::move(p);
     return empty;

@@ -41,6 +41,8 @@ class organisation {
   // (errors of kind unavailable when OS2mo cannot be reached). A snapshot file: read the first
   // time (errors name the file and the place in it), then kept as changes leave it.
   status load(const std::optional<std::string>& scope_unit = std::nullopt);
+  // OS2mo: reads the union of the units' scopes (a listen batch's seeds); a snapshot: as load().
+  status load_units(const std::vector<std::string>& unit_ids);
   // The organisation as last read (a snapshot: as changes left it).
   const snapshot& current() const { return snap_; }
   snapshot& current() { return snap_; }
@@ -88,8 +90,11 @@ struct run_report {
 // A failure before the announcement is announced as a failed run, then returned.
 result<run_report> reconcile(organisation& org, const run_options& options, announcer* hooks);
 
-// One listen batch: reads OS2mo again, plans the scopes of the units the events seed (H11, G9),
-// applies and announces. A batch that OS2mo cut short (`applied->fatal`) is not announced: it is
+// One listen batch: finds the units the events seed (H11) and plans their scopes (G9) from what
+// those scopes read: from OS2mo, the events' objects and then the scopes alone (about six requests,
+// whatever the organisation's size); from a snapshot, its part that the scopes read
+// (core::plan_scope). Units outside the scopes are taken to hold their right classes (a full
+// reconcile, `listen --full-every`, repairs them when not). Then applies and announces. A batch that OS2mo cut short (`applied->fatal`) is not announced: it is
 // to be tried again whole, and only its final outcome is.
 result<run_report> reconcile_batch(organisation& org, const std::vector<event>& events, const run_options& options,
                                    announcer* hooks);
