@@ -48,17 +48,23 @@ const std::string& class_value(const config& cfg, unit_class c) {
   }
 }
 
+diagnostic unknown_configured_unit(const std::string& id) {
+  return {"UNKNOWN_UNIT", severity::warn, id, "configured unit " + id + " is not in the snapshot"};
+}
+
 namespace {
 
-// Marks the configured ids that name units; reports the others as UNKNOWN_UNIT.
+// Marks the configured ids that name units; reports the others as UNKNOWN_UNIT, unless the
+// snapshot is partial (a scope's part: a unit it lacks may be elsewhere).
 std::vector<std::uint8_t> mark_units(const rule_context& ctx, const std::vector<std::string>& ids) {
   std::vector<std::uint8_t> marks(ctx.snap.units.size(), 0);
   for (const std::string& id : ids) {
     const index_t u = ctx.snap.units.ids.find(id);
-    if (u == no_index)
-      ctx.diags.push_back({"UNKNOWN_UNIT", severity::warn, id, "configured unit " + id + " is not in the snapshot"});
-    else
+    if (u == no_index) {
+      if (!ctx.snap.partial) ctx.diags.push_back(unknown_configured_unit(id));
+    } else {
       marks[u] = 1;
+    }
   }
   return marks;
 }

@@ -160,6 +160,9 @@ struct snapshot {
   std::span<const index_t> responsibilities_of(const manager_segment& s) const {
     return {responsibilities.data() + s.responsibilities_first, s.responsibilities_count};
   }
+  // True for a part of an organisation (a scope's read, see core/scope.hpp): a unit it lacks may
+  // exist elsewhere.
+  bool partial = false;
   // True when the unit's subtree was not read (see `frozen`).
   bool is_frozen(index_t u) const { return !frozen.empty() && frozen[u] != 0; }
   // The unit's display name.

@@ -31,6 +31,8 @@ struct parent_graph {
   std::vector<index_t> children;
   std::span<const index_t> children_of(index_t u) const { return {children.data() + start[u], start[u + 1] - start[u]}; }
 };
+// H: the diagnostic for a configured unit id the snapshot lacks.
+diagnostic unknown_configured_unit(const std::string& id);
 // Every unit's normalized name.
 std::vector<std::string> normalized_names(const snapshot& snap);
 

@@ -9,7 +9,7 @@ namespace linemgr::core {
 namespace {
 
 // What scope_snapshot keeps of a unit.
-enum : std::uint8_t { loaded = 1, complete = 2, on_path = 4 };
+enum : std::uint8_t { loaded = 1, complete = 2, on_path = 4, below_root = 8 };
 
 // True when some segment of record r lies in a unit marked `loaded`.
 template <class Segment>
@@ -67,13 +67,16 @@ snapshot scope_snapshot(const snapshot& full, const std::vector<index_t>& roots,
   }
   std::vector<index_t> stack;
   for (index_t root : roots)
-    if (root < n) stack.push_back(root);
+    if (root < n && !(mark[root] & below_root)) {
+      mark[root] |= below_root;
+      stack.push_back(root);
+    }
   while (!stack.empty()) {
     const index_t u = stack.back();
     stack.pop_back();
     for (index_t c : graph.children_of(u))
-      if (!(mark[c] & complete)) {
-        mark[c] |= loaded | complete;
+      if (!(mark[c] & below_root)) {
+        mark[c] |= loaded | complete | below_root;
         stack.push_back(c);
       }
   }
@@ -113,6 +116,7 @@ snapshot scope_snapshot(const snapshot& full, const std::vector<index_t>& roots,
   name_units(full.managers, managers);
 
   snapshot part;
+  part.partial = true;
   part.arena = full.arena;
   part.organisation = full.organisation;
   part.today = full.today;
@@ -164,7 +168,16 @@ plan plan_scope(const snapshot& full, const config& cfg, day today, const std::v
   for (index_t r : roots)
     if (r < full.units.size()) part_roots.push_back(part.units.ids.find(full.units.records[r].id));
   const plan whole_part = make_plan(part, cfg, today);
-  return translate_plan(scope_plan_units(part, cfg, whole_part, part_roots), part, full);
+  plan out = translate_plan(scope_plan_units(part, cfg, whole_part, part_roots), part, full);
+  // The part cannot tell a configured unit that is elsewhere from one that is nowhere; `full` can.
+  if (cfg.modules.hierarchy) {
+    const auto& h = cfg.hierarchy;
+    for (const auto* ids : {&h.top_level, &h.hidden_roots, &h.self_owned_roots, &h.external_roots})
+      for (const std::string& id : *ids)
+        if (full.units.ids.find(id) == no_index) out.diagnostics.push_back(unknown_configured_unit(id));
+    sort_diagnostics(out.diagnostics);
+  }
+  return out;
 }
 
 }  // namespace linemgr::core

@@ -429,6 +429,7 @@ result<snapshot> os2mo_connection::load_scope(const std::vector<std::string>& un
   }
   auto snap = parse_snapshot(std::string_view(buffer.GetString(), buffer.GetSize()), "OS2mo at " + client.settings().url);
   if (!snap) return snap;
+  snap->partial = true;
   snap->frozen.assign(snap->units.size(), 0);
   for (const std::string& id : frozen) snap->frozen[snap->units.ids.find(id)] = 1;
   return snap;
