@@ -7,6 +7,7 @@ import json
 import math
 import signal
 import os
+import random
 import socket
 import ssl
 import subprocess
@@ -280,6 +281,187 @@ class Writing(unittest.TestCase):
         rc, out, err = self.reconcile("--dry-run")
         self.assertEqual(rc, 0, err)
         self.assertEqual(json.loads(out)["changes"], [])
+
+
+def segments_of(rec):
+    """A record's segments (a record without "segments" is its own single segment)."""
+    if "segments" in rec:
+        return rec["segments"]
+    return [{k: v for k, v in rec.items() if k not in ("id", "name", "user_key")}]
+
+
+def edit_from(rec, day, edit):
+    """Edits a record from `day` on, as OS2mo does: the segment containing `day` is split; edit(segment)
+    changes the parts from `day` on, or returns False to end them."""
+    out = []
+    for seg in segments_of(rec):
+        if seg["to"] is not None and seg["to"] <= day:
+            out.append(seg)
+            continue
+        if seg["from"] < day:
+            out.append(dict(seg, to=day))
+            seg = dict(seg, **{"from": day})
+        if edit(seg) is not False:
+            out.append(seg)
+    for k in [k for k in rec if k not in ("id", "name", "user_key")]:
+        del rec[k]
+    rec["segments"] = out
+
+
+def current(rec, day):
+    return next((s for s in segments_of(rec) if s["from"] <= day and (s["to"] is None or day < s["to"])), None)
+
+
+class ScopedBatches(unittest.TestCase):
+    """listen against OS2mo reads only what a batch's events touch, and ends where reconcile-all would."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.TemporaryDirectory()
+        d = cls.dir.name
+        generated, cls.cfg = os.path.join(d, "generated.json"), os.path.join(d, "org.toml")
+        subprocess.run([GEN, "--units", "1500", "--seed", "7", "--snapshot", generated, "--config", cls.cfg], check=True)
+        reconciled = os.path.join(d, "reconciled.json")  # a live OS2mo is mostly right: start from reconcile-all
+        rc, _, err = run("reconcile-all", "--snapshot", generated, "--config", cls.cfg, "--today", TODAY, "--write-snapshot", reconciled,
+                         "--format", "json")
+        assert rc == 0, err
+        with open(reconciled, encoding="utf-8") as f:
+            cls.doc = json.load(f)
+        cls.events = cls.edit(cls.doc, random.Random(3))
+        cls.edited = os.path.join(d, "edited.json")
+        with open(cls.edited, "w", encoding="utf-8") as f:
+            json.dump(cls.doc, f)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.dir.cleanup()
+
+    @staticmethod
+    def edit(doc, rnd):
+        """Edits of every kind an HR admin makes, from TODAY on; returns the event each raises."""
+        units = {u["id"]: u for u in doc["units"]}
+        parent = {u["id"]: (current(u, TODAY) or segments_of(u)[-1])["parent"] for u in doc["units"]}
+        def ancestors(uid):
+            seen = []
+            while uid in units and uid not in seen:
+                seen.append(uid)
+                uid = parent[uid]
+            return seen
+        def top(uid):
+            return ancestors(uid)[-1] if uid in units else None
+        def has_past(rec):
+            return segments_of(rec)[0]["from"] < TODAY and current(rec, TODAY) is not None
+        events = []
+        deep = [u for u in units if len(ancestors(u)) >= 3 and has_past(units[u])]
+        # An engagement moves to a unit in another subtree.
+        e = rnd.choice([e for e in doc["engagements"] if has_past(e)])
+        to = rnd.choice([u for u in deep if ancestors(u)[-2] != ancestors(current(e, TODAY)["unit"])[-2:][0]])
+        edit_from(e, TODAY, lambda s: s.update(unit=to))
+        events.append(("engagement", e["id"]))
+        # A manager role ends.
+        m = rnd.choice([m for m in doc["managers"] if has_past(m) and current(m, TODAY)["person"]])
+        edit_from(m, TODAY, lambda s: False)
+        events.append(("manager", m["id"]))
+        # A unit moves under another subtree.
+        u = rnd.choice(deep)
+        new_parent = rnd.choice([p for p in deep if u not in ancestors(p) and not units[p]["name"].endswith("_leder")])
+        edit_from(units[u], TODAY, lambda s: s.update(parent=new_parent))
+        events.append(("org_unit", u))
+        # Someone is designated in a leder unit: a new association.
+        leder = [l for l in units if units[l]["name"].endswith("_leder") and parent[l] in units]
+        l = rnd.choice(leder)
+        engaged = [e["person"] if "person" in e else current(e, TODAY)["person"] for e in doc["engagements"]
+                   if current(e, TODAY) and current(e, TODAY)["unit"] == parent[l]]
+        kind = next(a for a in doc["associations"] if current(a, TODAY))
+        doc["associations"].append({"id": "6f1e0c1a-0000-4000-8000-%012d" % rnd.randrange(10**12), "person": rnd.choice(engaged or
+                                    [doc["engagements"][0]["person"] if "person" in doc["engagements"][0] else
+                                     segments_of(doc["engagements"][0])[0]["person"]]),
+                                    "unit": l, "type": current(kind, TODAY)["type"], "from": TODAY, "to": None})
+        events.append(("association", doc["associations"][-1]["id"]))
+        # A person with engagements in several subtrees leaves: every engagement of theirs ends.
+        by_person = {}
+        for e in doc["engagements"]:
+            s = current(e, TODAY)
+            if s and has_past(e):
+                by_person.setdefault(s["person"], []).append(e)
+        person = rnd.choice(sorted(p for p, es in by_person.items() if len({top(current(e, TODAY)["unit"]) for e in es} |
+                                                                            {current(e, TODAY)["unit"] for e in es}) >= 2))
+        for e in by_person[person]:
+            edit_from(e, TODAY, lambda s: False)
+        events.append(("person", person))
+        # A unit's class is set by hand to a wrong one.
+        classes = sorted({s["class"] for u in doc["units"] for s in segments_of(u) if s.get("class")})
+        u2 = rnd.choice([u for u in deep if current(units[u], TODAY).get("class")])
+        wrong = next(c for c in classes if c != current(units[u2], TODAY)["class"])
+        edit_from(units[u2], TODAY, lambda s: s.update({"class": wrong}))
+        events.append(("org_unit", u2))
+        return events
+
+    def listen(self, mo, events):
+        """One listen run over `events` (one batch); returns its summary and the GraphQL requests it made."""
+        mo.call("/_log/reset", {})
+        lines = "".join(json.dumps({"routing_key": k, "body": json.dumps(v)}) + "\n" for k, v in events)
+        p = subprocess.run([BIN, "listen", "--source", "stdin", "--mo-url", mo.url, "--config", self.cfg, "--today", TODAY,
+                            "--coalesce", "60000", "--format", "json"], input=lines, capture_output=True, text=True,
+                           env=dict(os.environ, OS2MO_API_TOKEN="t"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        summary = json.loads(p.stdout)
+        self.assertEqual(summary["batches"], 1, p.stderr)
+        return summary, [r["operation"] for r in mo.log() if r["path"] == "/graphql/v29"]
+
+    def state(self, mo):
+        """OS2mo's organisation as a comparable value (manager ids aside: created ones get new ids)."""
+        with tempfile.TemporaryDirectory() as d:
+            out = os.path.join(d, "state.json")
+            rc, plan, err = run("reconcile-all", "--mo-url", mo.url, "--config", self.cfg, "--today", TODAY, "--write-snapshot", out,
+                                "--format", "json", env={"OS2MO_API_TOKEN": "t"})
+            self.assertEqual(rc, 0, err)
+            self.assertEqual(json.loads(plan)["changes"], [])  # nothing left to do
+            with open(out, encoding="utf-8") as f:
+                doc = json.load(f)
+        def segs(rec):
+            return [{k: v for k, v in s.items()} for s in segments_of(rec)]
+        return {
+            "units": {u["id"]: segs(u) for u in doc["units"]},
+            "engagements": {e["id"]: segs(e) for e in doc["engagements"]},
+            "associations": {a["id"]: segs(a) for a in doc["associations"]},
+            "managers": sorted(json.dumps(segs(m), sort_keys=True) for m in doc["managers"]),
+        }
+
+    def test_each_batch_reads_its_scope_and_the_end_equals_one_reconcile_all(self):
+        listened = Emulator(self.edited, "--token", "t")
+        reconciled = Emulator(self.edited, "--token", "t")
+        try:
+            applied = 0
+            for kind, subject in self.events:  # one event, one batch
+                summary, ops = self.listen(listened, [(kind, subject)])
+                # Reading and planning: at most 6 requests (writing then reads each object it changes again).
+                end = ops.index("LinemgrScopePersons") + 1
+                if ops[end:end + 1] == ["LinemgrVerifyOrgUnits"]:  # the units the scope's records name
+                    end += 1
+                self.assertLessEqual(end, 6, (kind, ops))
+                self.assertNotIn("LinemgrOrgUnits", ops)  # never the whole organisation
+                self.assertNotIn("LinemgrEngagements", ops)
+                applied += summary["applied"]["ok"]
+            self.assertGreater(applied, 0)  # the edits did make the rules act
+            # 100 events over 100 different units, of every kind: one batch, a handful of requests.
+            rnd = random.Random(5)
+            mixed = [("org_unit", u["id"]) for u in rnd.sample(self.doc["units"], 40)]
+            mixed += [("engagement", e["id"]) for e in rnd.sample(self.doc["engagements"], 30)]
+            mixed += [("manager", m["id"]) for m in rnd.sample(self.doc["managers"], 10)]
+            mixed += [("association", a["id"]) for a in rnd.sample(self.doc["associations"], 10)]
+            mixed += [("person", p["id"]) for p in rnd.sample(self.doc["persons"], 10)]
+            summary, ops = self.listen(listened, mixed)
+            self.assertEqual(summary["events"], 100)
+            self.assertLessEqual(len(ops), 10, ops)
+            # The same organisation after one reconcile-all.
+            rc, _, err = run("reconcile-all", "--mo-url", reconciled.url, "--config", self.cfg, "--today", TODAY, "--format", "json",
+                             env={"OS2MO_API_TOKEN": "t"})
+            self.assertEqual(rc, 0, err)
+            self.assertEqual(self.state(listened), self.state(reconciled))
+        finally:
+            listened.stop()
+            reconciled.stop()
 
 
 class GraphQLEvents(unittest.TestCase):
