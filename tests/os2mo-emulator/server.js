@@ -8,7 +8,7 @@
 // Prints "listening on http://127.0.0.1:PORT" once ready.
 //
 // Test endpoints (loopback only, no auth):
-//   GET  /_log            -> {"requests": [{"path", "operation", "status"}]}
+//   GET  /_log            -> {"requests": [{"path", "operation", "status", "bytes" (GraphQL response body)}]}
 //   POST /_log/reset
 //   POST /_faults         {"status": 503, "count": 3} | {"latency_ms": 200} | {"drop": 1}
 //                         | {"graphql_error": "message", "count": 1[, "on": "OPERATION"]} | {"revoke_tokens": true}
@@ -433,7 +433,9 @@ function main() {
       const result = await graphql({ schema, source: request.query, rootValue: root, variableValues: request.variables,
                                      operationName: request.operationName });
       entry.status = 200;
-      send(res, 200, result);
+      const text = JSON.stringify(result);
+      entry.bytes = Buffer.byteLength(text);
+      send(res, 200, text);
     });
   };
   const tls = options.tlsCert && options.tlsKey;
