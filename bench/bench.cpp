@@ -11,12 +11,15 @@
 #include <vector>
 
 #include <fcntl.h>
+#include <time.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <linemgr/core/events.hpp>
 #include <linemgr/core/plan.hpp>
+#include <linemgr/core/scope.hpp>
 #include <linemgr/io/config_file.hpp>
 #include <linemgr/io/json_internal.hpp>
 #include <linemgr/io/snapshot_file.hpp>
@@ -139,6 +142,46 @@ int main(int argc, char** argv) {
     c.modules = m.modules;
     const double ms = median_ms(runs, [&] { changes = make_plan(snap, c, today).changes.size(); });
     std::printf("| plan, %s | %.0f ms (%zu changes) |\n", m.name, ms, changes);
+  }
+  // A listen batch against the snapshot: its seeds (H11) and the plan of their scopes (core::plan_scope),
+  // CPU time of this thread; one-event batches over every event kind in turn, and a 100-event batch.
+  {
+    auto cpu_ms = [] {
+      timespec t{};
+      clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+      return static_cast<double>(t.tv_sec) * 1000.0 + static_cast<double>(t.tv_nsec) / 1e6;
+    };
+    std::vector<event> pool;
+    for (std::size_t i = 0; pool.size() < 140; ++i) {
+      const std::size_t k = i * 7919;
+      switch (i % 5) {
+        case 0: pool.push_back({event_kind::org_unit, std::string(snap.units.records[k % snap.units.size()].id)}); break;
+        case 1: pool.push_back({event_kind::engagement, std::string(snap.engagements.records[k % snap.engagements.size()].id)}); break;
+        case 2: pool.push_back({event_kind::manager, std::string(snap.managers.records[k % snap.managers.size()].id)}); break;
+        case 3: pool.push_back({event_kind::association, std::string(snap.associations.records[k % snap.associations.size()].id)}); break;
+        default: pool.push_back({event_kind::person, std::string(snap.persons[k % snap.persons.size()].id)}); break;
+      }
+    }
+    std::vector<double> one;
+    std::size_t planned = 0;
+    for (std::size_t i = 0; i < 40; ++i) {
+      const double t0 = cpu_ms();
+      const plan p = plan_scope(snap, *cfg, today, seed_units(snap, std::vector<event>{pool[i]}));
+      one.push_back(cpu_ms() - t0);
+      if (getenv("BENCH_DEBUG")) std::fprintf(stderr, "event %zu kind %d seeds %zu ms %.1f\n", i, int(pool[i].kind), seed_units(snap, std::vector<event>{pool[i]}).size(), one.back());
+      planned += p.changes.size();
+    }
+    std::sort(one.begin(), one.end());
+    const std::vector<event> hundred(pool.begin() + 40, pool.end());
+    const double hundred_ms = median_ms(runs, [&] { (void)plan_scope(snap, *cfg, today, seed_units(snap, hundred)); });
+    const double whole_ms = median_ms(runs, [&] {
+      (void)scope_plan_units(snap, *cfg, make_plan(snap, *cfg, today), seed_units(snap, std::vector<event>{pool[0]}));
+    });
+    std::printf("| listen, one-event batch (seeds + plan of their scopes; median of 40, every event kind) | %.1f ms CPU (max %.1f ms) |\n",
+                one[one.size() / 2], one.back());
+    std::printf("| listen, 100-event batch | %.0f ms |\n", hundred_ms);
+    std::printf("| listen, one-event batch planned on the whole organisation (before) | %.0f ms |\n", whole_ms);
+    (void)planned;
   }
   std::vector<double> walls, rss;
   for (int i = 0; i < std::max(3, runs / 2 + 1); ++i) {

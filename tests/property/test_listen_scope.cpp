@@ -189,8 +189,9 @@ TEST_SUITE("property") {
         }
         const std::vector<index_t> seeds = seed_units(s, events);
         const plan expected = scope_plan_units(s, *cfg, make_plan(s, *cfg, today), seeds);
-        const plan got = plan_scope(s, *cfg, today, seeds);
+        const plan got = plan_part(s, scope_snapshot(s, seeds, today), *cfg, today, seeds);
         REQUIRE(plan_to_json(s, got, nullptr) == plan_to_json(s, expected, nullptr));
+        REQUIRE(plan_to_json(s, plan_scope(s, *cfg, today, seeds), nullptr) == plan_to_json(s, expected, nullptr));
         apply_plan(s, got);
         ++batches;
         changes += got.changes.size();

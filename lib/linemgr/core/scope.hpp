@@ -21,10 +21,14 @@ snapshot scope_snapshot(const snapshot& full, const std::vector<index_t>& roots,
 // `full` lacks maps to no_index; scope_snapshot's parts lack none).
 plan translate_plan(const plan& p, const snapshot& part, const snapshot& full);
 
-// The G9 plan of Scope(roots), made from scope_snapshot(full, roots) and translated to `full`:
-// equal to scope_plan_units(full, cfg, make_plan(full, cfg, today), roots) whenever the units
-// outside the scope hold the classes the rules give them, at a cost that follows the scope, not
-// the organisation.
+// The G9 plan of Scope(roots) (indices of `full`) made from `part` = scope_snapshot(full, roots, today)
+// and translated to `full`: equal to scope_plan_units(full, cfg, make_plan(full, cfg, today), roots)
+// whenever the units outside the scope hold the classes the rules give them.
+plan plan_part(const snapshot& full, const snapshot& part, const config& cfg, day today, const std::vector<index_t>& roots);
+
+// The G9 plan of Scope(roots) at a cost that follows the scope, not the organisation: plan_part
+// of the scope's part, or, when the scope reads more than a quarter of the units, the whole plan
+// scoped (as fast, and exact).
 plan plan_scope(const snapshot& full, const config& cfg, day today, const std::vector<index_t>& roots);
 
 }  // namespace linemgr::core

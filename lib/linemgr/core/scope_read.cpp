@@ -49,12 +49,18 @@ void copy_records(const table<Segment>& from, const std::vector<std::uint8_t>& c
   }
 }
 
-}  // namespace
+// What a scope reads of a snapshot: per unit its `mark`, per record whether it is read.
+struct scope_selection {
+  std::vector<std::uint8_t> mark, engagements, associations, managers;
+  std::size_t units = 0;  // units read
+};
 
-snapshot scope_snapshot(const snapshot& full, const std::vector<index_t>& roots, day today) {
+scope_selection select_scope(const snapshot& full, const std::vector<index_t>& roots, day today) {
   const std::size_t n = full.units.size();
+  scope_selection sel;
   const parent_graph graph(full, today);
-  std::vector<std::uint8_t> mark(n, 0);
+  std::vector<std::uint8_t>& mark = sel.mark;
+  mark.assign(n, 0);
 
   // Paths (ancestors, walks stop where an earlier one went) and subtrees: complete.
   std::vector<index_t> path;
@@ -88,8 +94,11 @@ snapshot scope_snapshot(const snapshot& full, const std::vector<index_t>& roots,
     }
 
   // The records in those units, their persons, and those persons' other engagements and manager roles.
-  std::vector<std::uint8_t> engagements(full.engagements.size(), 0), associations(full.associations.size(), 0),
-      managers(full.managers.size(), 0), persons(full.persons.size(), 0);
+  std::vector<std::uint8_t>&engagements = sel.engagements, &associations = sel.associations, &managers = sel.managers;
+  engagements.assign(full.engagements.size(), 0);
+  associations.assign(full.associations.size(), 0);
+  managers.assign(full.managers.size(), 0);
+  std::vector<std::uint8_t> persons(full.persons.size(), 0);
   auto mark_persons = [&](const auto& t, index_t r) {
     for (const auto& s : t.segments_of(r))
       if (s.person != no_index) persons[s.person] = 1;
@@ -114,7 +123,14 @@ snapshot scope_snapshot(const snapshot& full, const std::vector<index_t>& roots,
   name_units(full.engagements, engagements);
   name_units(full.associations, associations);
   name_units(full.managers, managers);
+  for (std::uint8_t m : mark) sel.units += (m & loaded) ? 1 : 0;
+  return sel;
+}
 
+// The selected part of `full` as a snapshot of its own.
+snapshot build_part(const snapshot& full, const scope_selection& sel) {
+  const std::size_t n = full.units.size();
+  const std::vector<std::uint8_t>& mark = sel.mark;
   snapshot part;
   part.partial = true;
   part.arena = full.arena;
@@ -139,14 +155,20 @@ snapshot scope_snapshot(const snapshot& full, const std::vector<index_t>& roots,
     part.unit_infos.push_back(full.unit_infos[u]);
     part.frozen.push_back((mark[u] & complete) ? 0 : 1);
   }
-  copy_records(full.engagements, engagements, unit_in_part, full, part, part.engagements, [](engagement_segment&) {});
-  copy_records(full.associations, associations, unit_in_part, full, part, part.associations, [](association_segment&) {});
-  copy_records(full.managers, managers, unit_in_part, full, part, part.managers, [&](manager_segment& s) {
+  copy_records(full.engagements, sel.engagements, unit_in_part, full, part, part.engagements, [](engagement_segment&) {});
+  copy_records(full.associations, sel.associations, unit_in_part, full, part, part.associations, [](association_segment&) {});
+  copy_records(full.managers, sel.managers, unit_in_part, full, part, part.managers, [&](manager_segment& s) {
     const auto first = static_cast<std::uint32_t>(part.responsibilities.size());
     for (index_t c : full.responsibilities_of(s)) part.responsibilities.push_back(c);
     s.responsibilities_first = first;
   });
   return part;
+}
+
+}  // namespace
+
+snapshot scope_snapshot(const snapshot& full, const std::vector<index_t>& roots, day today) {
+  return build_part(full, select_scope(full, roots, today));
 }
 
 plan translate_plan(const plan& p, const snapshot& part, const snapshot& full) {
@@ -162,11 +184,11 @@ plan translate_plan(const plan& p, const snapshot& part, const snapshot& full) {
   return out;
 }
 
-plan plan_scope(const snapshot& full, const config& cfg, day today, const std::vector<index_t>& roots) {
-  const snapshot part = scope_snapshot(full, roots, today);
+plan plan_part(const snapshot& full, const snapshot& part, const config& cfg, day today, const std::vector<index_t>& roots) {
   std::vector<index_t> part_roots;
   for (index_t r : roots)
-    if (r < full.units.size()) part_roots.push_back(part.units.ids.find(full.units.records[r].id));
+    if (r < full.units.size())
+      if (const index_t p = part.units.ids.find(full.units.records[r].id); p != no_index) part_roots.push_back(p);
   const plan whole_part = make_plan(part, cfg, today);
   plan out = translate_plan(scope_plan_units(part, cfg, whole_part, part_roots), part, full);
   // The part cannot tell a configured unit that is elsewhere from one that is nowhere; `full` can.
@@ -178,6 +200,14 @@ plan plan_scope(const snapshot& full, const config& cfg, day today, const std::v
     sort_diagnostics(out.diagnostics);
   }
   return out;
+}
+
+plan plan_scope(const snapshot& full, const config& cfg, day today, const std::vector<index_t>& roots) {
+  const scope_selection sel = select_scope(full, roots, today);
+  // A scope that reads much of the organisation (a root's, say) is planned whole: as fast, and G9
+  // without the assumption about the units outside.
+  if (sel.units * 4 > full.units.size()) return scope_plan_units(full, cfg, make_plan(full, cfg, today), roots);
+  return plan_part(full, build_part(full, sel), cfg, today, roots);
 }
 
 }  // namespace linemgr::core
