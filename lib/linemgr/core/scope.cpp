@@ -11,8 +11,8 @@ namespace linemgr::core {
 index_t graph_parent(const snapshot& snap, index_t u, day today) {
   const unit_segment* s = snap.units.active_at(u, today);
   if (!s) s = snap.units.last(u);
-  if (!s || snap.is_root_parent(*s)) return no_index;
-  return s->parent;
+  // An unknown parent, a null one and the organisation (no unit has its id) are no parent.
+  return s ? s->parent : no_index;
 }
 
 parent_graph::parent_graph(const snapshot& snap, day today) {

@@ -55,9 +55,22 @@ struct scope_selection {
   std::size_t units = 0;  // units read
 };
 
-scope_selection select_scope(const snapshot& full, const std::vector<index_t>& roots, day today) {
-  const std::size_t n = full.units.size();
+// Scratch memory kept between batches on the same thread: per-batch vectors the size of the
+// organisation would otherwise cost fresh pages (page faults) on every batch.
+struct scratch {
   scope_selection sel;
+  std::vector<std::uint8_t> persons;
+  std::vector<index_t> unit_in_part;
+};
+scratch& scratch_space() {
+  thread_local scratch s;
+  return s;
+}
+
+const scope_selection& select_scope(const snapshot& full, const std::vector<index_t>& roots, day today) {
+  const std::size_t n = full.units.size();
+  scope_selection& sel = scratch_space().sel;
+  sel.units = 0;
   const parent_graph graph(full, today);
   std::vector<std::uint8_t>& mark = sel.mark;
   mark.assign(n, 0);
@@ -98,7 +111,8 @@ scope_selection select_scope(const snapshot& full, const std::vector<index_t>& r
   engagements.assign(full.engagements.size(), 0);
   associations.assign(full.associations.size(), 0);
   managers.assign(full.managers.size(), 0);
-  std::vector<std::uint8_t> persons(full.persons.size(), 0);
+  std::vector<std::uint8_t>& persons = scratch_space().persons;
+  persons.assign(full.persons.size(), 0);
   auto mark_persons = [&](const auto& t, index_t r) {
     for (const auto& s : t.segments_of(r))
       if (s.person != no_index) persons[s.person] = 1;
@@ -140,7 +154,8 @@ snapshot build_part(const snapshot& full, const scope_selection& sel) {
   part.class_refs = full.class_refs;
   part.class_ref_ids = full.class_ref_ids;
   // Every unit's index first: a parent may come later than its child.
-  std::vector<index_t> unit_in_part(n, no_index);
+  std::vector<index_t>& unit_in_part = scratch_space().unit_in_part;
+  unit_in_part.assign(n, no_index);
   index_t next = 0;
   for (index_t u = 0; u < n; ++u)
     if (mark[u] & loaded) unit_in_part[u] = next++;
@@ -203,7 +218,7 @@ plan plan_part(const snapshot& full, const snapshot& part, const config& cfg, da
 }
 
 plan plan_scope(const snapshot& full, const config& cfg, day today, const std::vector<index_t>& roots) {
-  const scope_selection sel = select_scope(full, roots, today);
+  const scope_selection& sel = select_scope(full, roots, today);
   // A scope that reads much of the organisation (a root's, say) is planned whole: as fast, and G9
   // without the assumption about the units outside.
   if (sel.units * 4 > full.units.size()) return scope_plan_units(full, cfg, make_plan(full, cfg, today), roots);

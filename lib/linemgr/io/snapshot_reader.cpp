@@ -259,7 +259,7 @@ class reader {
                                   optional_string(member(rec, "user_key"), w, "user_key")});
     }
     for (unit_segment& s : snap_.units.segments)
-      if (!s.parent_id.empty()) s.parent = snap_.units.ids.find(s.parent_id);
+      if (!s.parent_id.empty() && s.parent_id != snap_.organisation) s.parent = snap_.units.ids.find(s.parent_id);
   }
 
   void read_persons(const value* arr) {
