@@ -63,6 +63,8 @@ class os2mo_connection {
   status acknowledge(const std::string& token);
   // GraphQL requests sent so far (retries included).
   std::size_t requests() const;
+  // The settings it was made with.
+  const os2mo_settings& settings() const;
 
  private:
   struct impl;

@@ -143,6 +143,8 @@ os2mo_connection::~os2mo_connection() = default;
 
 std::size_t os2mo_connection::requests() const { return impl_->client.requests(); }
 
+const os2mo_settings& os2mo_connection::settings() const { return impl_->client.settings(); }
+
 apply_report os2mo_connection::apply(const snapshot& snap, const plan& p,
                                      const std::function<void(std::size_t, std::size_t)>& progress) {
   return apply_to_os2mo(impl_->client, snap, p, progress);

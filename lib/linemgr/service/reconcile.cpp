@@ -1,5 +1,7 @@
 #include <linemgr/service/reconcile.hpp>
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include <linemgr/core/scope.hpp>
@@ -143,8 +145,11 @@ result<run_report> reconcile_batch(organisation& org, const std::vector<event>& 
     const std::size_t before = mo->requests();
     auto seed_ids = mo->event_units(events);
     if (!seed_ids) return seed_ids.err();
+    // A burst that seeds more units than a page holds reads everything: as few requests, and
+    // exact without the assumption about the units outside the scopes.
+    const bool whole = seed_ids->size() > static_cast<std::size_t>(std::max(1, mo->settings().page_size));
     if (!seed_ids->empty()) {
-      if (auto loaded = org.load_units(*seed_ids); !loaded) return loaded.err();
+      if (auto loaded = whole ? org.load() : org.load_units(*seed_ids); !loaded) return loaded.err();
       for (const std::string& id : *seed_ids)
         if (const index_t u = org.current().units.ids.find(id); u != no_index) seeds.push_back(u);
     }
