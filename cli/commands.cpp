@@ -8,6 +8,7 @@
 #include <linemgr/core/explain.hpp>
 #include <linemgr/core/manager_of.hpp>
 #include <linemgr/io/explain_output.hpp>
+#include <linemgr/io/files.hpp>
 #include <linemgr/io/plan_output.hpp>
 #include <linemgr/io/snapshot_file.hpp>
 
@@ -23,6 +24,7 @@ int reconcile(const reconcile_options& given) {
   // The gatekeeper's DRY_RUN, unless the command line asks for a written result.
   if (!o.dry_run && o.write_snapshot.empty() && s.dry_run().value_or(false)) o.dry_run = true;
   if (o.dry_run && !o.write_snapshot.empty()) usage("--write-snapshot writes the applied plan; leave out --dry-run to apply it");
+  if (!o.write_snapshot.empty()) take(check_output_file(o.write_snapshot, "snapshot to write"));  // before any work
   const std::unique_ptr<announcer> hooks = open_announcer(s, o.webhook_flush_timeout_s);
   service::organisation org = open_organisation(o.source, s);
   const bool to_os2mo = org.os2mo() && o.write_snapshot.empty() && !o.dry_run;

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include <linemgr/io/files.hpp>
 #include <linemgr/io/snapshot_file.hpp>
 #include <linemgr/service/event_sources.hpp>
 #include <linemgr/service/listen_metrics.hpp>
@@ -75,6 +76,7 @@ std::string summary(const service::listen_totals& t, std::uint64_t lines, bool j
 int listen(const listen_options& o) {
   const signal_stop signals;  // first: the threads started below inherit the blocked signals
   if (o.dry_run && !o.write_snapshot.empty()) usage("--write-snapshot writes the applied changes; leave out --dry-run");
+  if (!o.write_snapshot.empty()) take(check_output_file(o.write_snapshot, "snapshot to write"));  // before any work
   if (o.source.snapshot == "-") usage("--snapshot -: standard input carries the events");
   if (o.from == "mo-events" && !o.source.snapshot.empty()) usage("--source mo-events reads OS2mo's events: use --mo-url, not --snapshot");
   const auto full_every = service::parse_duration(o.full_every);

@@ -126,6 +126,35 @@ class Cli(unittest.TestCase):
         self.assertEqual(rc, 74)
         self.assertIn("/nonexistent-dir/out.json", err)
 
+    def test_a_directory_or_missing_file_is_refused_before_any_work(self):
+        d = tempfile.mkdtemp(dir=self.d)
+        out = os.path.join(self.d, "written.json")
+        # --config: a directory (the defaults must not be used silently), a missing file: 78.
+        for bad, needle in ((d + "/", "is a directory; give the configuration file itself"),
+                            (os.path.join(self.d, "missing.toml"), "cannot read the configuration file: No such file")):
+            for args in (("reconcile-all", "--snapshot", self.snap, "--write-snapshot", out), ("config", "check")):
+                rc, stdout, err = run(*args, "--config", bad)
+                self.assertEqual(rc, 78, (args, err))
+                self.assertEqual(err.count("\n"), 1, err)
+                self.assertIn(bad, err)
+                self.assertIn(needle, err)
+                self.assertEqual(stdout, "")
+                self.assertFalse(os.path.exists(out))
+        # --snapshot: a directory is one line and 74, not "out of memory".
+        for command in (("reconcile-all", "--dry-run"), ("listen", "--source", "stdin", "--dry-run")):
+            rc, _, err = run(*command, "--snapshot", d, "--config", self.cfg)
+            self.assertEqual(rc, 74, err)
+            self.assertEqual(err.strip(), "linemgr: %s: is a directory; give the snapshot file itself" % d)
+        # --write-snapshot: a directory, or a folder that does not exist, before planning.
+        for bad, needle in ((d, "is a directory; give a file name for the snapshot to write"),
+                            (os.path.join(self.d, "no", "such", "out.json"), "the folder %s does not exist" % os.path.join(self.d, "no", "such"))):
+            for command in (("reconcile-all",), ("listen", "--source", "stdin")):
+                rc, stdout, err = run(*command, "--snapshot", self.snap, "--config", self.cfg, "--write-snapshot", bad)
+                self.assertEqual(rc, 74, err)
+                self.assertEqual(err.count("\n"), 1, err)
+                self.assertIn(needle, err)
+                self.assertEqual(stdout, "")  # refused before planning: no plan printed
+
     def test_apply_write_and_fixpoint(self):
         out = os.path.join(self.d, "out.json")
         first = self.plan("--write-snapshot", out)

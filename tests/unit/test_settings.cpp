@@ -111,7 +111,12 @@ TEST_SUITE("service::settings") {
     CHECK(bad.err().message.find(file.path + ":2: hierarchy.top_levle") == 0);
     auto missing = settings::load(with_config("/nonexistent/linemgr.toml"), env_of({}));
     REQUIRE_FALSE(missing);
-    CHECK(missing.err().kind == error_kind::io);
+    CHECK(missing.err().kind == error_kind::config);  // the configuration cannot be right: 78, before any work
+    CHECK(missing.err().message.find("/nonexistent/linemgr.toml: cannot read the configuration file") == 0);
+    auto directory = settings::load(with_config("/tmp"), env_of({}));
+    REQUIRE_FALSE(directory);
+    CHECK(directory.err().kind == error_kind::config);
+    CHECK(directory.err().message == "/tmp: is a directory; give the configuration file itself");
   }
 
   TEST_CASE("without a file: the defaults, and no OS2mo until a URL is named") {

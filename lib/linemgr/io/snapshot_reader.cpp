@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include <linemgr/io/json_internal.hpp>
+#include <linemgr/io/files.hpp>
 #include <linemgr/io/snapshot_file.hpp>
 
 namespace linemgr::io {
@@ -405,6 +406,7 @@ result<snapshot> parse_snapshot(std::string_view text, std::string_view source) 
 }
 
 result<snapshot> read_snapshot_file(const std::string& path) {
+  if (auto usable = check_input_file(path, "snapshot file"); !usable) return usable.err();
   std::FILE* f = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
   if (!f) return error{error_kind::io, fmt::format("{}: cannot open: {}", path, std::strerror(errno))};
   std::size_t capacity = 1 << 20, size = 0;

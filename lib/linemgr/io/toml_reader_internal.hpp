@@ -1,4 +1,5 @@
 #pragma once
+#include <linemgr/io/files.hpp>
 // Internal to the TOML readers (rules configuration, webhook sinks): typed access to TOML
 // nodes whose failures name the file, the line and the key.
 #include <cstdint>
@@ -147,13 +148,10 @@ auto read_toml(std::string_view text, std::string_view source, F&& read) -> resu
   return read_guarded([&] { return read(*table); });
 }
 
-// The text of a configuration file (unreadable: kind io).
+// The text of a configuration file; a missing or unreadable file, a directory, or one over 4 MiB is a
+// configuration error (kind config), found before any work.
 inline result<std::string> read_config_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return error{error_kind::io, fmt::format("{}: cannot read the configuration file", path)};
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return read_input_file(path, "configuration file", error_kind::config, std::size_t{4} << 20);
 }
 
 }  // namespace linemgr::io
