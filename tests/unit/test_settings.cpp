@@ -127,4 +127,37 @@ TEST_SUITE("service::settings") {
     REQUIRE_FALSE(mo);
     CHECK(mo.err().kind == error_kind::usage);
   }
+
+  TEST_CASE("a URL without a scheme or a host is a configuration error naming its source, before any work") {
+    for (const char* bad : {"localhost:5000", "ftp://mo.example.dk", "http://", "not a url", "https://bad host/"}) {
+      CAPTURE(bad);
+      auto s = settings::load(setting_flags{}, env_of({{"OS2MO_API_URL", bad}, {"OS2MO_API_TOKEN", "t"}}));
+      REQUIRE(s);  // loading reads; using the setting (or config check) reports
+      auto mo = s->os2mo();
+      REQUIRE_FALSE(mo);
+      CHECK(mo.err().kind == error_kind::config);
+      CHECK(mo.err().message.find(std::string("env OS2MO_API_URL: os2mo.url \"") + bad + "\" is not a URL") == 0);
+      CHECK_FALSE(s->check());
+    }
+    for (const char* good : {"http://127.0.0.1:8080/", "https://os2mo.example.dk", "https://[::1]:9/x"}) {
+      CAPTURE(good);
+      auto s = settings::load(setting_flags{}, env_of({{"OS2MO_API_URL", good}, {"OS2MO_API_TOKEN", "t"}}));
+      REQUIRE(s);
+      CHECK(s->os2mo());
+    }
+    // An AMQP URL's password never shows in the message.
+    auto amqp = settings::load(setting_flags{}, env_of({{"AMQP_URL", "amqp://user:hunter2@"}}));
+    REQUIRE(amqp);
+    auto a = amqp->amqp();
+    REQUIRE_FALSE(a);
+    CHECK(a.err().kind == error_kind::config);
+    CHECK(a.err().message.find("hunter2") == std::string::npos);
+    CHECK(a.err().message.find("env AMQP_URL: amqp.url") == 0);
+    // Client credentials: AUTH_SERVER too.
+    auto kc = settings::load(setting_flags{}, env_of({{"OS2MO_API_URL", "https://mo"}, {"CLIENT_ID", "c"}, {"CLIENT_SECRET", "s"},
+                                                     {"AUTH_SERVER", "keycloak/auth"}}));
+    REQUIRE(kc);
+    REQUIRE_FALSE(kc->os2mo());
+    CHECK(kc->os2mo().err().message.find("env AUTH_SERVER: os2mo.auth_server") == 0);
+  }
 }

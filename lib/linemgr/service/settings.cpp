@@ -106,6 +106,42 @@ std::optional<std::string> default_config_path(const env_lookup& env) {
   return std::nullopt;
 }
 
+namespace {
+
+// The host part of `rest` (after "scheme://"): up to '/', '?', '#' or a port; empty when missing.
+std::string_view host_of(std::string_view rest) {
+  if (const std::size_t at = rest.find('@'); at != std::string_view::npos && at < rest.find('/')) rest = rest.substr(at + 1);
+  if (rest.starts_with('[')) return rest.substr(0, rest.find(']') == std::string_view::npos ? 0 : rest.find(']') + 1);
+  return rest.substr(0, rest.find_first_of(":/?#"));
+}
+
+bool host_ok(std::string_view host) {
+  if (host.empty()) return false;
+  if (host.front() == '[') return host.back() == ']';
+  return std::all_of(host.begin(), host.end(), [](char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '-' || ch == '_';
+  });
+}
+
+}  // namespace
+
+std::string url_problem(const setting& c) {
+  std::vector<std::string_view> schemes;
+  std::string_view example;
+  if (c.key == "os2mo.url" || c.key == "os2mo.auth_server") {
+    schemes = {"https://", "http://"};
+    example = c.key == "os2mo.url" ? "https://os2mo.example.dk" : "https://keycloak.example.dk/auth";
+  } else if (c.key == "amqp.url") {
+    schemes = {"amqps://", "amqp://"};
+    example = "amqp://user:password@rabbitmq.example.dk:5672/";
+  } else {
+    return {};
+  }
+  for (std::string_view scheme : schemes)
+    if (std::string_view(c.value).starts_with(scheme) && host_ok(host_of(std::string_view(c.value).substr(scheme.size())))) return {};
+  return fmt::format("{}: {} \"{}\" is not a URL with a scheme and a host, such as {}", c.source, c.key, c.shown(), example);
+}
+
 result<settings> settings::load(const setting_flags& flags, const env_lookup& env) {
   settings s;
   s.file_ = flags.config.empty() ? default_config_path(env) : std::optional(flags.config);
@@ -157,6 +193,9 @@ result<settings> settings::load(const setting_flags& flags, const env_lookup& en
     }
     s.connections_.push_back(std::move(out));
   }
+  // URLs are checked here, before any work: a typo is a configuration error naming where it came from.
+  for (setting& c : s.connections_)
+    if (c.problem.empty() && !c.value.empty()) c.problem = url_problem(c);
   if (!flags.token_file.empty()) {
     const auto token = read_secret_file(flags.token_file);
     if (!token) return error{error_kind::io, fmt::format("{}: cannot read the token file", flags.token_file)};

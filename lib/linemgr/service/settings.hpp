@@ -34,10 +34,14 @@ struct setting_flags {
 struct setting {
   std::string key, value, source;
   bool secret = false;
-  std::string problem;  // a secret from the file that could not be resolved: why (an error where it is used)
+  std::string problem;  // why it cannot be used (an unresolved secret, a malformed URL): an error where it is used
   // The value as it may be shown: secrets masked, a password in a URL masked.
   std::string shown() const;
 };
+
+// For a URL setting (os2mo.url, os2mo.auth_server, amqp.url): why its value is not a usable URL
+// (scheme and host), naming its source; empty when it is, or for other settings.
+std::string url_problem(const setting& c);
 
 // Every setting, read once. Reading connects nowhere.
 class settings {
