@@ -28,7 +28,11 @@ service::setting_flags config_flag(const std::string& config) {
   return f;
 }
 
-service::settings load_settings(const service::setting_flags& flags) { return take(service::settings::load(flags)); }
+service::settings load_settings(const service::setting_flags& flags) {
+  service::settings s = take(service::settings::load(flags));
+  for (const std::string& w : s.warnings()) log_warn("{}", w);
+  return s;
+}
 
 std::unique_ptr<announcer> open_announcer(const service::settings& s, long flush_timeout_s) {
   webhook_settings hooks = take(s.webhooks());

@@ -155,6 +155,22 @@ class Cli(unittest.TestCase):
                 self.assertIn(needle, err)
                 self.assertEqual(stdout, "")  # refused before planning: no plan printed
 
+    def test_url_settings_and_legacy_variables_are_checked_up_front(self):
+        env = dict(os.environ, OS2MO_API_TOKEN="t")
+        p = subprocess.run([BIN, "reconcile-all", "--mo-url", "localhost:5000", "--dry-run"], capture_output=True, text=True, env=env,
+                           stdin=subprocess.DEVNULL)
+        self.assertEqual(p.returncode, 78, p.stderr)  # at once: no connection attempts
+        self.assertEqual(p.stderr, 'linemgr: --mo-url: os2mo.url "localhost:5000" is not a URL with a scheme and a host, '
+                                   'such as https://os2mo.example.dk\n')
+        p = subprocess.run([BIN, "config", "check"], capture_output=True, text=True, env=dict(os.environ, OS2MO_API_URL="htp://mo"))
+        self.assertEqual(p.returncode, 78)
+        self.assertIn("env OS2MO_API_URL: os2mo.url", p.stderr)
+        p = subprocess.run([BIN, "reconcile-all", "--snapshot", self.snap, "--config", self.cfg, "--dry-run", "--format", "json"],
+                           capture_output=True, text=True, env=dict(os.environ, MANAGER_LEVEL_MAPPING="{}"))
+        self.assertEqual(p.returncode, 0)
+        self.assertEqual(p.stderr, "linemgr: environment MANAGER_LEVEL_MAPPING is not read by linemgr; use the "
+                                   "[managers.level_mapping] table in the configuration file\n")
+
     def test_apply_write_and_fixpoint(self):
         out = os.path.join(self.d, "out.json")
         first = self.plan("--write-snapshot", out)

@@ -160,4 +160,14 @@ TEST_SUITE("service::settings") {
     REQUIRE_FALSE(kc->os2mo());
     CHECK(kc->os2mo().err().message.find("env AUTH_SERVER: os2mo.auth_server") == 0);
   }
+
+  TEST_CASE("variables of the replaced triggers that linemgr does not read are named, with what to set instead") {
+    auto s = settings::load(setting_flags{}, env_of({{"MANAGER_TYPE_UUID", "x"}, {"MANAGER_TERMINATOR__SET_TO_VACANT", "true"}}));
+    REQUIRE(s);
+    REQUIRE(s->warnings().size() == 2);
+    CHECK(s->warnings()[0] == "environment MANAGER_TYPE_UUID is not read by linemgr; use [managers] manager_type in the configuration file");
+    CHECK(s->warnings()[1] ==
+          "environment MANAGER_TERMINATOR__SET_TO_VACANT is not read by linemgr; use [validity] action = \"vacate\" in the configuration file");
+    CHECK(settings::load(setting_flags{}, env_of({}))->warnings().empty());
+  }
 }

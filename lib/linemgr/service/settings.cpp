@@ -203,6 +203,19 @@ result<settings> settings::load(const setting_flags& flags, const env_lookup& en
       if (c.key == "os2mo.token") c = {c.key, *token, "--token-file", true, {}};
   }
 
+  // The manager-sync and manager-terminator variables linemgr does not read: say what to set instead.
+  static constexpr std::pair<const char*, const char*> legacy[] = {
+      {"MANAGER_TYPE_UUID", "[managers] manager_type in the configuration file"},
+      {"RESPONSIBILITY_UUID", "[managers] responsibilities in the configuration file"},
+      {"MANAGER_LEVEL_MAPPING", "the [managers.level_mapping] table in the configuration file"},
+      {"MANAGER_LEVEL_CREATE", "nothing: linemgr creates no classes; create the manager levels in OS2mo"},
+      {"MANAGER_TERMINATOR__SET_TO_VACANT", "[validity] action = \"vacate\" in the configuration file"},
+      {"ROOT_UUID", "nothing: linemgr checks every unit"},
+      {"LISTEN_TO_CHANGES_IN_MO", "linemgr listen --source mo-events"},
+  };
+  for (const auto& [name, instead] : legacy)
+    if (env(name)) s.warnings_.push_back(fmt::format("environment {} is not read by linemgr; use {}", name, instead));
+
   s.log_level_ = env("LOG_LEVEL");
   if (const auto dry = env("DRY_RUN")) {
     s.dry_run_ = parse_env_bool(*dry);

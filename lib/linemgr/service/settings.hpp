@@ -61,6 +61,9 @@ class settings {
   status check() const;
   // DRY_RUN from the environment (the gatekeeper's switch), when set.
   std::optional<bool> dry_run() const { return dry_run_; }
+  // Variables of the Python triggers linemgr replaces that it does not read, each with the setting
+  // to use instead: one line per variable that is set.
+  const std::vector<std::string>& warnings() const { return warnings_; }
   // A connection setting by key ("os2mo.url", "amqp.queue", …; see connection_keys()).
   const setting& get(std::string_view key) const;
   // How to reach OS2mo; an error of kind config when no URL or no credentials are set.
@@ -76,6 +79,7 @@ class settings {
   std::vector<setting> rules_shown_;
   std::vector<setting> connections_;
   result<webhook_settings> webhooks_ = webhook_settings{};
+  std::vector<std::string> warnings_;
   std::optional<bool> dry_run_;
   std::optional<std::string> log_level_;
   std::optional<std::string> token_file_;
