@@ -1,6 +1,7 @@
 // The command line as a table of subcommands (name, help, options, what runs), parsed by CLI11;
 // failures become exit statuses in one place.
 #include "app.hpp"
+#include "usage_errors.hpp"
 
 #include <pthread.h>
 
@@ -231,9 +232,16 @@ int run(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? 0 : 64;
+    if (e.get_exit_code() == 0) return app.exit(e);
+    std::fprintf(stderr, "%s\n", usage_error_message(app, e, argc, argv).c_str());
+    return 64;
   }
 
   if (!apps.at("listen")->parsed()) pthread_sigmask(SIG_UNBLOCK, &stops, nullptr);

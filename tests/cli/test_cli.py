@@ -88,6 +88,25 @@ class Cli(unittest.TestCase):
         rc, _, err = run("reconcile-all", "--snapshot", self.snap, "--dry-run", "--write-snapshot", "x.json")
         self.assertEqual(rc, 64)
 
+    def test_parse_errors_name_the_word_and_suggest_the_nearest(self):
+        cases = (
+            (("reconcil-all",), 'linemgr: unknown command "reconcil-all"; did you mean reconcile-all? (see linemgr --help)'),
+            ((), "linemgr: name a command: reconcile-all, reconcile-unit, explain, manager-of, listen, webhooks, config "
+                 "(see linemgr --help)"),
+            (("webhooks", "lst"), 'linemgr webhooks: unknown command "lst"; did you mean list? (see linemgr webhooks --help)'),
+            (("reconcile-all", "--formt", "json"),
+             'linemgr reconcile-all: unknown option "--formt"; did you mean --format? (see linemgr reconcile-all --help)'),
+            (("reconcile-all", "--format", "xml"), 'linemgr reconcile-all: --format "xml": expected text or json'),
+            (("reconcile-all", "--format=yaml"), 'linemgr reconcile-all: --format "yaml": expected text or json'),
+            (("listen", "--source", "kafka"), 'linemgr listen: --source "kafka": expected stdin, amqp or mo-events'),
+            (("reconcile-all", "extra"), 'linemgr reconcile-all: unexpected argument "extra" (see linemgr reconcile-all --help)'),
+            (("reconcile-all", "--snapshot"), "linemgr reconcile-all: --snapshot needs a value (see linemgr reconcile-all --help)"),
+        )
+        for args, message in cases:
+            rc, out, err = run(*args)
+            self.assertEqual((rc, out, err), (64, "", message + "\n"), args)
+            self.assertNotIn("->", err)  # never the parser's internals
+
     def test_data_errors_exit_65_and_name_the_place(self):
         with open(self.snap, encoding="utf-8") as f:
             text = f.read()

@@ -1,0 +1,13 @@
+#pragma once
+// Command-line parse errors in linemgr's own words: "linemgr: …", the word not understood, the
+// nearest command or option, and never the parser's internals.
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+namespace linemgr::cli {
+
+// The one-line message for a parse error of `app` on argv (no trailing newline).
+std::string usage_error_message(const CLI::App& app, const CLI::ParseError& e, int argc, char** argv);
+
+}  // namespace linemgr::cli
