@@ -72,6 +72,11 @@ void add_reconcile(CLI::App* sub, reconcile_options& o) {
   add_format(sub, o.format);
   sub->add_option("--write-snapshot", o.write_snapshot, "Write the snapshot with the plan applied to this file (atomically)");
   sub->add_flag("--fail-on-changes", o.fail_on_changes, "Exit 1 when the plan is not empty (for checks in cron and CI)");
+  sub->add_flag("--force", o.force, "Write to OS2mo even when the guard rails ([safety] limits, a configuration that cannot be right) "
+                                    "refuse the plan");
+  sub->add_option("--max-changes", o.max_changes, "Refuse to write to OS2mo a plan of more than N changes (default: [safety] "
+                                                  "max_changes, else no limit)")
+      ->check(CLI::Range(1L, 100000000L));
   add_flush_timeout(sub, o.webhook_flush_timeout_s);
   sub->add_flag("--quiet", o.quiet, "No progress bar and no informational log lines (warnings and errors still)");
 }
@@ -190,6 +195,7 @@ int exit_status(core::error_kind kind) {
     case error_kind::unavailable: return 69;
     case error_kind::io: return 74;
     case error_kind::config: return 78;
+    case error_kind::refused: return 1;
   }
   return 70;
 }

@@ -36,6 +36,10 @@ int reconcile(const reconcile_options& given) {
   run.progress = [&bar](std::size_t done, std::size_t all) { bar.update(done, all); };
   run.in_memory = !o.write_snapshot.empty();
   run.log = stderr_log();
+  if (!o.force) {
+    run.safety = org.rules().safety;
+    if (o.max_changes > 0) run.safety->max_changes = static_cast<std::size_t>(o.max_changes);
+  }
   auto done = service::reconcile(org, run, hooks.get());
   bar.finish();
   if (!done) {

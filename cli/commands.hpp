@@ -17,6 +17,8 @@ struct reconcile_options {
   output_format format = output_format::automatic;
   std::string write_snapshot;
   bool fail_on_changes = false;
+  bool force = false;    // no guard rails for this run
+  long max_changes = 0;  // 0: [safety] max_changes
   long webhook_flush_timeout_s = -1;  // -1: the configuration's ([webhooks] flush_timeout, else 10 s)
   bool quiet = false;                 // no progress bar, warnings and errors only
 };

@@ -464,6 +464,54 @@ class ScopedBatches(unittest.TestCase):
             reconciled.stop()
 
 
+class GuardRails(unittest.TestCase):
+    """A plan that cannot be right, or bigger than the limits, is refused before anything is written."""
+
+    def test_refused_plans_write_nothing_and_force_writes_them(self):
+        snap, cfg = os.path.join(EXAMPLE, "snapshot.json"), os.path.join(EXAMPLE, "config.toml")
+        mo = Emulator(snap, "--token", "t")
+        env = {"OS2MO_API_TOKEN": "t"}
+        mutations = lambda: [r["operation"] for r in mo.log() if r["operation"] and r["operation"] not in (
+            "LinemgrOrganisation", "LinemgrClasses", "LinemgrOrgUnits", "LinemgrEngagements", "LinemgrAssociations", "LinemgrITUsers",
+            "LinemgrManagers") and not r["operation"].startswith("LinemgrVerify")]
+        try:
+            with tempfile.TemporaryDirectory() as d:
+                empty = os.path.join(d, "empty.toml")  # no top-level unit: every unit would leave the line organisation
+                open(empty, "w").close()
+                limited = os.path.join(d, "limited.toml")
+                with open(cfg, encoding="utf-8") as f:
+                    text = f.read()
+                with open(limited, "w", encoding="utf-8") as f:
+                    f.write(text + "\n[safety]\nmax_managers_ended = 10\n")
+                for config, extra, needle in (
+                        (empty, (), "the configuration cannot be right (NO_TOP_LEVEL"),
+                        (cfg, ("--max-changes", "5"), "more than max_changes = 5"),
+                        (limited, (), "managers would be ended or made vacant, more than max_managers_ended = 10")):
+                    mo.call("/_log/reset", {})
+                    rc, out, err = run("reconcile-all", "--mo-url", mo.url, "--config", config, "--today", TODAY, "--format", "json",
+                                       *extra, env=env)
+                    self.assertEqual(rc, 1, err)
+                    self.assertEqual(out, "")
+                    lines = [l for l in err.splitlines() if not l.startswith("linemgr: read ")]
+                    self.assertEqual(len(lines), 1, err)
+                    self.assertIn("linemgr: refusing to write", lines[0])
+                    self.assertIn(needle, lines[0])
+                    self.assertIn("pass --force", lines[0])
+                    self.assertEqual(mutations(), [])  # nothing written
+                # A dry run is never refused; --force writes what was refused.
+                rc, _, err = run("reconcile-all", "--mo-url", mo.url, "--config", cfg, "--today", TODAY, "--format", "json", "--dry-run",
+                                 "--max-changes", "5", env=env)
+                self.assertEqual(rc, 0, err)
+                mo.call("/_log/reset", {})
+                rc, out, err = run("reconcile-all", "--mo-url", mo.url, "--config", cfg, "--today", TODAY, "--format", "json",
+                                   "--max-changes", "5", "--force", env=env)
+                self.assertEqual(rc, 0, err)
+                self.assertGreater(json.loads(out)["applied"]["ok"], 5)
+                self.assertGreater(len(mutations()), 5)
+        finally:
+            mo.stop()
+
+
 class GraphQLEvents(unittest.TestCase):
     def test_listen_mo_events_applies_then_acknowledges(self):
         snap, cfg = os.path.join(EXAMPLE, "snapshot.json"), os.path.join(EXAMPLE, "config.toml")

@@ -1,6 +1,7 @@
 #pragma once
 // The rules configuration (doc/formats.md §2, defaults of doc/rules.md §8). Plain data: readers live
 // in lib/io; the rules only read it.
+#include <cstddef>
 #include <regex>
 #include <string>
 #include <utility>
@@ -69,6 +70,13 @@ struct config {
     move_policy move = move_policy::if_not_in_unit;
     int window_days = 7;
   } elevation;
+
+  // Guard rails for writing to OS2mo (doc/formats.md §2 [safety]); 0 turns a limit off.
+  struct safety_t {
+    std::size_t max_changes = 0;                // changes in one run
+    std::size_t max_class_changes_percent = 20;  // units changing class, in % of the current units (above 10 units)
+    std::size_t max_managers_ended = 100;       // managers ended or vacated in one run
+  } safety;
 
   // The default `levels`: NY0-niveau … NY9-niveau and Afdelings-niveau.
   static std::vector<level_pattern> default_levels() {

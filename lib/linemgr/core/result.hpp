@@ -7,7 +7,7 @@
 namespace linemgr::core {
 
 // What kind of failure an error is; the CLI maps each kind to one exit status (doc/formats.md §5).
-enum class error_kind { usage, data, config, io, unavailable };
+enum class error_kind { usage, data, config, io, unavailable, refused };
 
 // A recoverable error: its kind and one line for people, naming the place and the fix.
 struct error {

@@ -23,6 +23,7 @@ class config_reader : toml_reader {
       else if (key == "managers") managers(table(v, key));
       else if (key == "validity") validity(table(v, key));
       else if (key == "elevation") elevation(table(v, key));
+      else if (key == "safety") safety(table(v, key));
       else if (key == "os2mo" || key == "amqp" || key == "webhook" || key == "webhooks") continue;  // read by their adapters
       else unknown(v, key);
     }
@@ -123,6 +124,18 @@ class config_reader : toml_reader {
       else if (name == "engagement_scope")
         v.scope = choice<engagement_scope>(n, key, {{"any_unit", engagement_scope::any_unit}, {"same_unit", engagement_scope::same_unit}});
       else if (name == "ignored_engagement_types") v.ignored_engagement_types = strings(n, key);
+      else unknown(n, key);
+    }
+  }
+
+  void safety(const toml::table& t) {
+    auto& s = cfg_.safety;
+    for (auto&& [k, n] : t) {
+      const std::string key = fmt::format("safety.{}", k.str());
+      const std::string_view name = k.str();
+      if (name == "max_changes") s.max_changes = static_cast<std::size_t>(integer(n, key, 0, 100000000));
+      else if (name == "max_class_changes_percent") s.max_class_changes_percent = static_cast<std::size_t>(integer(n, key, 0, 100));
+      else if (name == "max_managers_ended") s.max_managers_ended = static_cast<std::size_t>(integer(n, key, 0, 100000000));
       else unknown(n, key);
     }
   }
@@ -238,6 +251,9 @@ std::vector<std::pair<std::string, std::string>> config_entries(const config& cf
                                           : cfg.elevation.move == move_policy::if_not_in_unit ? "if_not_in_unit"
                                                                                               : "always"));
   e.emplace_back("elevation.window_days", std::to_string(cfg.elevation.window_days));
+  e.emplace_back("safety.max_changes", std::to_string(cfg.safety.max_changes));
+  e.emplace_back("safety.max_class_changes_percent", std::to_string(cfg.safety.max_class_changes_percent));
+  e.emplace_back("safety.max_managers_ended", std::to_string(cfg.safety.max_managers_ended));
   return e;
 }
 

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <linemgr/core/scope.hpp>
+#include <linemgr/service/safety.hpp>
 #include <linemgr/io/copenhagen.hpp>
 #include <linemgr/io/snapshot_file.hpp>
 
@@ -132,6 +133,14 @@ result<run_report> reconcile(organisation& org, const run_options& o, announcer*
   const day today = org.today();
   plan p = make_plan(org.current(), org.rules(), today);
   if (o.unit) p = scope_plan(org.current(), org.rules(), p, *o.unit);
+  if (o.safety && !o.dry_run && org.os2mo() && !o.in_memory)
+    if (const auto why = refusal(org.current(), p, *o.safety)) {
+      if (hooks) {
+        run.error = *why;
+        (void)hooks->announce(snapshot{}, plan{run.today, {}, {}}, nullptr, run, o.dry_run);
+      }
+      return error{error_kind::refused, *why};
+    }
   return execute(org, std::move(p), o, hooks, {.full = !o.unit, .when_cut_short = true, .when_empty = true});
 }
 

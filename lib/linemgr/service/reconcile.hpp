@@ -73,6 +73,8 @@ struct run_options {
   // Called after each change written to OS2mo with (done, all).
   std::function<void(std::size_t, std::size_t)> progress;
   bool in_memory = false;  // apply to the snapshot in memory even when it was read from OS2mo (to write it out)
+  // Guard rails for a write to OS2mo (service/safety.hpp); none: no limits (--force).
+  std::optional<config::safety_t> safety;
   log_sink log;  // progress lines (info) and trouble (warn); may be empty
 };
 
@@ -87,7 +89,8 @@ struct run_report {
 
 // reconcile-all / reconcile-unit: reads (all, or the unit's scope), plans, holds the notices in
 // `hooks` (may be null), applies to OS2mo or to the snapshot in memory, and announces the outcome.
-// A failure before the announcement is announced as a failed run, then returned.
+// A failure before the announcement is announced as a failed run, then returned. A write to OS2mo
+// that the guard rails refuse (`options.safety`) is an error of kind refused, and nothing is written.
 result<run_report> reconcile(organisation& org, const run_options& options, announcer* hooks);
 
 // One listen batch: finds the units the events seed (H11) and plans their scopes (G9) from what
