@@ -6,7 +6,7 @@ _linemgr() {
   local commands="reconcile-all reconcile-unit explain manager-of listen webhooks config"
   local logging="--log-format --log-level --help"
   local source_flags="--snapshot --mo-url --token-file --ca-file --config --today"
-  local reconcile_flags="$source_flags --dry-run --format --write-snapshot --fail-on-changes --webhook-flush-timeout --quiet $logging"
+  local reconcile_flags="$source_flags --dry-run --format --write-snapshot --fail-on-changes --force --max-changes --webhook-flush-timeout --quiet $logging"
 
   case "$prev" in
     --snapshot|--config|--write-snapshot|--token-file|--ca-file|--amqp-ca-file)
