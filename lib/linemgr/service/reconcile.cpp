@@ -116,14 +116,15 @@ day organisation::today() const {
 
 result<run_report> reconcile(organisation& org, const run_options& o, announcer* hooks) {
   run_summary run{o.command, o.unit, org.today(), 0, 0, 0, 0, std::nullopt};
-  if (auto loaded = org.load(o.unit); !loaded) {
-    // The run could not get as far as its announcement: announce that it failed.
-    if (hooks && loaded.err().kind != error_kind::usage) {
-      run.error = loaded.err().message;
+  // A run that cannot get as far as applying is announced as failed, then returned.
+  auto failed = [&](error e) -> result<run_report> {
+    if (hooks && e.kind != error_kind::usage) {
+      run.error = e.message;
       (void)hooks->announce(snapshot{}, plan{run.today, {}, {}}, nullptr, run, o.dry_run);
     }
-    return loaded.err();
-  }
+    return e;
+  };
+  if (auto loaded = org.load(o.unit); !loaded) return failed(loaded.err());
   if (os2mo_connection* mo = org.os2mo()) {
     const snapshot& s = org.current();
     log_to(o.log, log_level::info,
@@ -134,13 +135,7 @@ result<run_report> reconcile(organisation& org, const run_options& o, announcer*
   plan p = make_plan(org.current(), org.rules(), today);
   if (o.unit) p = scope_plan(org.current(), org.rules(), p, *o.unit);
   if (o.safety && !o.dry_run && org.os2mo() && !o.in_memory)
-    if (const auto why = refusal(org.current(), p, *o.safety)) {
-      if (hooks) {
-        run.error = *why;
-        (void)hooks->announce(snapshot{}, plan{run.today, {}, {}}, nullptr, run, o.dry_run);
-      }
-      return error{error_kind::refused, *why};
-    }
+    if (const auto why = refusal(org.current(), p, *o.safety)) return failed(error{error_kind::refused, *why});
   return execute(org, std::move(p), o, hooks, {.full = !o.unit, .when_cut_short = true, .when_empty = true});
 }
 
@@ -162,12 +157,9 @@ result<run_report> reconcile_batch(organisation& org, const std::vector<event>& 
       for (const std::string& id : *seed_ids)
         if (const index_t u = org.current().units.ids.find(id); u != no_index) seeds.push_back(u);
     }
-    const snapshot& s = org.current();
     log_to(o.log, log_level::debug,
-           fmt::format("batch of {} events: {} seed units; read {} units, {} engagements, {} associations and {} managers in {} requests",
-                       events.size(), seeds.size(), seed_ids->empty() ? 0 : s.units.size(), seed_ids->empty() ? 0 : s.engagements.size(),
-                       seed_ids->empty() ? 0 : s.associations.size(), seed_ids->empty() ? 0 : s.managers.size(),
-                       mo->requests() - before));
+           fmt::format("batch of {} events: {} seed units, read in {} requests", events.size(), seeds.size(), mo->requests() - before));
+    const snapshot& s = org.current();
     if (!seeds.empty()) p = scope_plan_units(s, org.rules(), make_plan(s, org.rules(), org.today()), seeds);
   } else {
     // A snapshot: plan the seeds' scopes from the part of it they read (core/scope.hpp).
