@@ -26,6 +26,7 @@ constexpr const char* version_text = "linemgr " LINEMGR_VERSION;
 struct all_options {
   reconcile_options all, unit;
   std::string unit_id;  // reconcile-unit's UNIT
+  apply_options apply;
   explain_options explain;
   manager_of_options manager_of;
   listen_options listen;
@@ -72,6 +73,10 @@ void add_reconcile(CLI::App* sub, reconcile_options& o) {
   add_format(sub, o.format);
   sub->add_option("--write-snapshot", o.write_snapshot, "Write the snapshot with the plan applied to this file (atomically)");
   sub->add_flag("--fail-on-changes", o.fail_on_changes, "Exit 1 when the plan is not empty (for checks in cron and CI)");
+  sub->add_flag("--detailed-exitcode", o.detailed_exitcode,
+                "Exit 0 when there is nothing to change, 2 when the plan has changes (and all were applied), 1 when a change failed");
+  sub->add_option("--out", o.out, "Save the plan to FILE for review, and apply nothing; `linemgr apply FILE` applies exactly it")
+      ->type_name("FILE");
   sub->add_flag("--force", o.force, "Write to OS2mo even when the guard rails ([safety] limits, a configuration that cannot be right) "
                                     "refuse the plan");
   sub->add_option("--max-changes", o.max_changes, "Refuse to write to OS2mo a plan of more than N changes (default: [safety] "
@@ -130,6 +135,23 @@ const std::vector<subcommand>& subcommands() {
          o.unit.unit = o.unit_id;
          return reconcile(o.unit);
        }},
+      {"apply", "Apply a plan saved with --out, exactly as reviewed: a change whose records changed since is stale, not applied",
+       [](CLI::App* s, all_options& o) {
+         s->add_option("PLAN", o.apply.plan_file, "The plan file reconcile-all/reconcile-unit --out saved")->required()->type_name("FILE");
+         add_source(s, o.apply.source);
+         add_format(s, o.apply.format);
+         s->add_option("--write-snapshot", o.apply.write_snapshot, "Write the snapshot with the plan applied to this file (atomically)")
+             ->type_name("FILE");
+         s->add_flag("--detailed-exitcode", o.apply.detailed_exitcode,
+                     "Exit 0 when the plan is empty, 2 when its changes were all applied, 1 when one failed or was stale");
+         s->add_flag("--force", o.apply.force, "Apply although the plan was made from another source or under other rules, "
+                                               "or the guard rails refuse it");
+         s->add_option("--max-changes", o.apply.max_changes, "Refuse to write to OS2mo a plan of more than N changes")
+             ->check(CLI::Range(1L, 100000000L));
+         add_flush_timeout(s, o.apply.webhook_flush_timeout_s);
+         s->add_flag("--quiet", o.apply.quiet, "No progress bar and no informational log lines");
+       },
+       [](all_options& o) { return apply(o.apply); }},
       {"explain", "Explain why a unit gets its class and its managers",
        [](CLI::App* s, all_options& o) {
          s->add_option("UNIT", o.explain.unit, "The unit's id (uuid), or its user_key")->required();
@@ -252,7 +274,7 @@ int run(int argc, char** argv) {
 
   if (!apps.at("listen")->parsed()) pthread_sigmask(SIG_UNBLOCK, &stops, nullptr);
   try {
-    configure_logging(o.log_format, o.log_level.empty() && (o.all.quiet || o.unit.quiet) ? "WARN" : o.log_level);
+    configure_logging(o.log_format, o.log_level.empty() && (o.all.quiet || o.unit.quiet || o.apply.quiet) ? "WARN" : o.log_level);
     for (const auto& [sub, c] : runnable)
       if (sub->parsed()) return c->run(o);
   } catch (const failure& f) {

@@ -9,6 +9,7 @@
 #include <linemgr/core/manager_of.hpp>
 #include <linemgr/io/explain_output.hpp>
 #include <linemgr/io/files.hpp>
+#include <linemgr/io/plan_file.hpp>
 #include <linemgr/io/plan_output.hpp>
 #include <linemgr/io/snapshot_file.hpp>
 
@@ -17,6 +18,18 @@
 
 namespace linemgr::cli {
 
+namespace {
+
+// The exit status of a run that finished (doc/formats.md §5): 1 when a change failed or was stale;
+// with --fail-on-changes 1, with --detailed-exitcode 2, when there were changes; else 0.
+int exit_status_of(bool clean, bool had_changes, bool fail_on_changes, bool detailed_exitcode) {
+  if (!clean) return 1;
+  if (had_changes && detailed_exitcode) return 2;
+  if (had_changes && fail_on_changes) return 1;
+  return 0;
+}
+
+}  // namespace
 
 int reconcile(const reconcile_options& given) {
   reconcile_options o = given;
@@ -24,7 +37,11 @@ int reconcile(const reconcile_options& given) {
   // The gatekeeper's DRY_RUN, unless the command line asks for a written result.
   if (!o.dry_run && o.write_snapshot.empty() && s.dry_run().value_or(false)) o.dry_run = true;
   if (o.dry_run && !o.write_snapshot.empty()) usage("--write-snapshot writes the applied plan; leave out --dry-run to apply it");
+  if (!o.out.empty() && !o.write_snapshot.empty())
+    usage("--out saves the plan and applies nothing; apply it later with `linemgr apply FILE --write-snapshot ...`");
+  if (!o.out.empty()) o.dry_run = true;
   if (!o.write_snapshot.empty()) take(check_output_file(o.write_snapshot, "snapshot to write"));  // before any work
+  if (!o.out.empty()) take(check_output_file(o.out, "plan file to write"));
   const std::unique_ptr<announcer> hooks = open_announcer(s, o.webhook_flush_timeout_s);
   service::organisation org = open_organisation(o.source, s);
   const bool to_os2mo = org.os2mo() && o.write_snapshot.empty() && !o.dry_run;
@@ -52,12 +69,53 @@ int reconcile(const reconcile_options& given) {
     take(write_file_atomically(o.write_snapshot, snapshot_to_json(org.current())));
   else if (applied && !org.os2mo() && !r.changes.changes.empty())
     log_info("the plan was applied to the snapshot in memory only; pass --write-snapshot FILE to keep the result");
+  if (!o.out.empty()) {
+    take(write_file_atomically(o.out, plan_to_json(save_plan(org, r.changes, s.rules_digest(), o.unit), nullptr, true)));
+    log_info("saved the plan ({} changes) to {}; review it, then apply exactly it with `linemgr apply {}`", r.changes.changes.size(),
+             o.out, o.out);
+  }
   print(wants_json(o.format) ? plan_to_json(org.current(), r.changes, applied) : plan_to_text(org.current(), r.changes, applied));
   if (hooks) hooks->flush();
   if (applied && applied->fatal) throw failure{*applied->fatal};
-  if (!r.clean()) return 1;
-  if (o.fail_on_changes && !r.changes.changes.empty()) return 1;
-  return 0;
+  return exit_status_of(r.clean(), !r.changes.changes.empty(), o.fail_on_changes, o.detailed_exitcode);
+}
+
+int apply(const apply_options& o) {
+  const service::settings s = load_settings(o.source.flags);
+  if (!o.write_snapshot.empty()) take(check_output_file(o.write_snapshot, "snapshot to write"));  // before any work
+  const saved_plan saved = take(read_plan_file(o.plan_file));
+  const std::unique_ptr<announcer> hooks = open_announcer(s, o.webhook_flush_timeout_s);
+  service::organisation org = open_organisation(o.source, s);
+  const bool to_os2mo = org.os2mo() && o.write_snapshot.empty();
+  progress_bar bar("writing to OS2mo", to_os2mo && !o.quiet && stderr_is_terminal() && log_enabled(log_level::info) && !logs_as_json());
+  service::apply_options run;
+  run.run.command = "apply";
+  run.run.unit = saved.unit;
+  run.run.progress = [&bar](std::size_t done, std::size_t all) { bar.update(done, all); };
+  run.run.in_memory = !o.write_snapshot.empty();
+  run.run.log = stderr_log();
+  if (!o.force) {
+    run.run.safety = org.rules().safety;
+    if (o.max_changes > 0) run.run.safety->max_changes = static_cast<std::size_t>(o.max_changes);
+  }
+  run.rules_digest = s.rules_digest();
+  run.force = o.force;
+  auto done = service::apply_saved(org, saved, run, hooks.get());
+  bar.finish();
+  if (!done) {
+    if (hooks) hooks->flush();
+    throw failure{done.err()};
+  }
+  const apply_report& applied = done->applied;
+  if (!o.write_snapshot.empty())
+    take(write_file_atomically(o.write_snapshot, snapshot_to_json(org.current())));
+  else if (!org.os2mo() && applied.ok)
+    log_info("the plan was applied to the snapshot in memory only; pass --write-snapshot FILE to keep the result");
+  print(wants_json(o.format) ? plan_to_json(done->plan, &applied) : plan_to_text(done->plan, &applied));
+  if (hooks) hooks->flush();
+  if (applied.fatal) throw failure{*applied.fatal};
+  const bool clean = applied.failed.empty() && applied.stale.empty();
+  return exit_status_of(clean, !done->plan.changes.empty(), false, o.detailed_exitcode);
 }
 
 int explain(const explain_options& o) {

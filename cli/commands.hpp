@@ -17,12 +17,28 @@ struct reconcile_options {
   output_format format = output_format::automatic;
   std::string write_snapshot;
   bool fail_on_changes = false;
+  bool detailed_exitcode = false;  // 0 no changes, 2 changes (planned or applied), 1 failed
+  std::string out;                 // --out: save the plan for `apply` (applies nothing)
   bool force = false;    // no guard rails for this run
   long max_changes = 0;  // 0: [safety] max_changes
   long webhook_flush_timeout_s = -1;  // -1: the configuration's ([webhooks] flush_timeout, else 10 s)
   bool quiet = false;                 // no progress bar, warnings and errors only
 };
 int reconcile(const reconcile_options& o);
+
+// apply PLAN: a plan saved with --out, applied as it was reviewed.
+struct apply_options {
+  source_options source;
+  std::string plan_file;
+  output_format format = output_format::automatic;
+  std::string write_snapshot;
+  bool detailed_exitcode = false;
+  bool force = false;
+  long max_changes = 0;
+  long webhook_flush_timeout_s = -1;
+  bool quiet = false;
+};
+int apply(const apply_options& o);
 
 // explain UNIT.
 struct explain_options {

@@ -234,6 +234,47 @@ class Writing(unittest.TestCase):
         self.assertEqual([c["unit"] for c in again], [unit])
         self.assertEqual(again[0]["was"], "selvejet")
 
+    def test_a_saved_plan_applies_exactly_its_changes_and_an_edited_record_is_stale(self):
+        writes = lambda: [r["operation"] for r in self.mo.log() if r["operation"] and r["operation"].startswith("Linemgr") and
+                          not r["operation"].startswith(("LinemgrVerify", "LinemgrEvent", "LinemgrScope", "LinemgrOrg", "LinemgrClasses",
+                                                         "LinemgrEngagements", "LinemgrAssociations", "LinemgrITUsers", "LinemgrManagers"))]
+        with tempfile.TemporaryDirectory() as d:
+            saved = os.path.join(d, "plan.json")
+            rc, out, err = self.reconcile("--out", saved)
+            self.assertEqual(rc, 0, err)
+            self.assertIn("saved the plan", err)
+            self.assertEqual(writes(), [])  # --out applies nothing
+            self.assertEqual(os.stat(saved).st_mode & 0o777, 0o600)
+            with open(saved, encoding="utf-8") as f:
+                plan = json.load(f)
+            self.assertEqual([{k: v for k, v in c.items() if k != "fingerprint"} for c in plan["changes"]], json.loads(out)["changes"])
+            self.assertEqual(plan["basis"]["source"], "OS2mo at " + self.mo.url)
+            target = next(i for i, c in enumerate(plan["changes"]) if c["op"] == "set_unit_class")
+            unit = plan["changes"][target]["unit"]
+            # Between review and apply, someone sets that unit's class by hand.
+            self.mo.call("/_log/reset", {})
+            self.mo.call("/_faults", {"edit_on": "LinemgrEventObjects", "edit": {"org_unit": unit, "hierarchy": self.classes()["selvejet"]}})
+            rc, out, err = run("apply", saved, "--mo-url", self.mo.url, "--config", self.cfg, "--format", "json", env=self.env)
+            self.assertEqual(rc, 1, err)
+            done = json.loads(out)
+            self.assertEqual([{k: v for k, v in c.items() if k != "fingerprint"} for c in plan["changes"]], done["changes"])
+            self.assertEqual([s["change"] for s in done["applied"]["stale"]], [target])
+            self.assertIn("changed in OS2mo at", done["applied"]["stale"][0]["reason"])
+            self.assertEqual(done["applied"]["ok"], len(plan["changes"]) - 1)
+            self.assertEqual(len(writes()), len(plan["changes"]) - 1)  # exactly the saved changes, the stale one not
+            self.assertNotIn("LinemgrOrgUnits", [r["operation"] for r in self.mo.log()])  # only the plan's scopes are read
+            # The other's change stands, and planning again proposes only to change it back.
+            rc, out, _ = self.reconcile("--dry-run")
+            again = json.loads(out)["changes"]
+            self.assertEqual([c["unit"] for c in again], [unit])
+            self.assertEqual(again[0]["was"], "selvejet")
+            # A plan applies once: its records are no longer as they were.
+            self.mo.call("/_log/reset", {})
+            rc, out, err = run("apply", saved, "--mo-url", self.mo.url, "--config", self.cfg, "--format", "json", env=self.env)
+            self.assertEqual(rc, 1, err)
+            self.assertEqual(json.loads(out)["applied"]["ok"], 0)
+            self.assertEqual(writes(), [])
+
     def test_a_failed_write_is_reported_with_os2mos_message(self):
         self.mo.call("/_faults", {"graphql_error": "ERR_INVALID_VALIDITY", "on": "LinemgrTerminateAssociation", "count": 1})
         rc, out, err = run("reconcile-all", "--mo-url", self.mo.url, "--config", self.cfg, "--today", TODAY, "--format", "text",

@@ -9,7 +9,19 @@
 
 namespace linemgr::io {
 
-std::string plan_to_json(const snapshot& snap, const plan& p, const apply_report* applied) {
+namespace {
+
+// The id of the record a change is about (as subject_id for a plan).
+const std::string& saved_subject(const saved_change& c) {
+  if (!c.manager.empty()) return c.manager;
+  if (!c.association.empty()) return c.association;
+  if (!c.engagement.empty()) return c.engagement;
+  return c.unit;
+}
+
+}  // namespace
+
+std::string plan_to_json(const saved_plan& p, const apply_report* applied, bool with_basis) {
   rapidjson::StringBuffer buffer;
   rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buffer);
   w.SetIndent(' ', 2);
@@ -25,16 +37,29 @@ std::string plan_to_json(const snapshot& snap, const plan& p, const apply_report
   str("linemgr-plan/1");
   key("today");
   str(format_date(p.today));
+  if (with_basis) {
+    key("basis");
+    w.StartObject();
+    key("source");
+    str(p.source);
+    key("config_digest");
+    str(p.config_digest);
+    key("made_at");
+    str(p.made_at);
+    key("unit");
+    p.unit ? str(*p.unit) : void(w.Null());
+    w.EndObject();
+  }
   key("changes");
   w.StartArray();
-  for (const change& c : p.changes) {
+  for (const saved_change& c : p.changes) {
     w.StartObject();
     key("op");
     str(op_name(c.kind));
     switch (c.kind) {
       case op::set_unit_class:
         key("unit");
-        str(snap.units.records[c.unit].id);
+        str(c.unit);
         key("class");
         str(c.klass);
         key("was");
@@ -44,9 +69,9 @@ std::string plan_to_json(const snapshot& snap, const plan& p, const apply_report
         break;
       case op::create_manager:
         key("unit");
-        str(snap.units.records[c.unit].id);
+        str(c.unit);
         key("person");
-        str(snap.persons[c.person].id);
+        str(c.person);
         key("level");
         str(c.level);
         key("type");
@@ -60,7 +85,7 @@ std::string plan_to_json(const snapshot& snap, const plan& p, const apply_report
         break;
       case op::update_manager:
         key("manager");
-        str(snap.managers.records[c.manager].id);
+        str(c.manager);
         date("from", c.span.from);
         date("to", c.span.to);
         key("level");
@@ -69,25 +94,29 @@ std::string plan_to_json(const snapshot& snap, const plan& p, const apply_report
       case op::end_manager:
       case op::vacate_manager:
         key("manager");
-        str(snap.managers.records[c.manager].id);
+        str(c.manager);
         date("from", c.span.from);
         date("to", c.span.to);
         break;
       case op::end_association:
         key("association");
-        str(snap.associations.records[c.association].id);
+        str(c.association);
         date("from", c.span.from);
         break;
       case op::move_engagement:
         key("engagement");
-        str(snap.engagements.records[c.engagement].id);
+        str(c.engagement);
         key("unit");
-        str(snap.units.records[c.unit].id);
+        str(c.unit);
         date("from", c.span.from);
         break;
     }
     key("reason");
     str(c.reason);
+    if (with_basis) {
+      key("fingerprint");
+      str(c.fingerprint);
+    }
     w.EndObject();
   }
   w.EndArray();
@@ -143,35 +172,34 @@ std::string plan_to_json(const snapshot& snap, const plan& p, const apply_report
   return out;
 }
 
-std::string plan_to_text(const snapshot& snap, const plan& p, const apply_report* applied) {
+std::string plan_to_text(const saved_plan& p, const apply_report* applied) {
   std::string out;
-  auto unit = [&](index_t u) { return std::string(snap.units.records[u].id); };
-  auto range = [](const change& c) {
+  auto range = [](const saved_change& c) {
     return c.span.to == open_end ? fmt::format("from {}", format_date(c.span.from))
                                  : fmt::format("{} to {}", format_date(c.span.from), format_date(c.span.to));
   };
   std::map<std::string_view, std::size_t> by_op;
-  for (const change& c : p.changes) {
+  for (const saved_change& c : p.changes) {
     ++by_op[op_name(c.kind)];
     std::string what;
     switch (c.kind) {
       case op::set_unit_class:
-        what = fmt::format("unit {} ({}): class {} -> {}", unit(c.unit), snap.unit_infos[c.unit].name,
+        what = fmt::format("unit {} ({}): class {} -> {}", c.unit, c.unit_name,
                            c.was_null ? "(none)" : c.was, c.klass);
         break;
       case op::create_manager:
-        what = fmt::format("unit {}: new manager {} ({}, {})", unit(c.unit), snap.persons[c.person].id, c.level, c.type);
+        what = fmt::format("unit {}: new manager {} ({}, {})", c.unit, c.person, c.level, c.type);
         break;
       case op::update_manager:
-        what = fmt::format("manager {}: level -> {}", snap.managers.records[c.manager].id, c.level);
+        what = fmt::format("manager {}: level -> {}", c.manager, c.level);
         break;
-      case op::end_manager: what = fmt::format("manager {}: ends", snap.managers.records[c.manager].id); break;
-      case op::vacate_manager: what = fmt::format("manager {}: becomes vacant", snap.managers.records[c.manager].id); break;
+      case op::end_manager: what = fmt::format("manager {}: ends", c.manager); break;
+      case op::vacate_manager: what = fmt::format("manager {}: becomes vacant", c.manager); break;
       case op::end_association:
-        what = fmt::format("association {}: ends", snap.associations.records[c.association].id);
+        what = fmt::format("association {}: ends", c.association);
         break;
       case op::move_engagement:
-        what = fmt::format("engagement {}: moves to unit {}", snap.engagements.records[c.engagement].id, unit(c.unit));
+        what = fmt::format("engagement {}: moves to unit {}", c.engagement, c.unit);
         break;
     }
     out += fmt::format("{:<15} {} {}: {}\n", op_name(c.kind), what, range(c), c.reason);
@@ -194,14 +222,22 @@ std::string plan_to_text(const snapshot& snap, const plan& p, const apply_report
   out += fmt::format("; diagnostics: {} error, {} warn, {} info\n", by_severity[2], by_severity[1], by_severity[0]);
   if (applied) {
     for (const auto& f : applied->failed)
-      out += fmt::format("failed: change {} ({} {}): {}\n", f.change, op_name(p.changes[f.change].kind), subject_id(snap, p.changes[f.change]), f.error);
+      out += fmt::format("failed: change {} ({} {}): {}\n", f.change, op_name(p.changes[f.change].kind), saved_subject(p.changes[f.change]), f.error);
     for (const auto& f : applied->stale)
-      out += fmt::format("stale:  change {} ({} {}): {}\n", f.change, op_name(p.changes[f.change].kind), subject_id(snap, p.changes[f.change]), f.error);
+      out += fmt::format("stale:  change {} ({} {}): {}\n", f.change, op_name(p.changes[f.change].kind), saved_subject(p.changes[f.change]), f.error);
     out += fmt::format("applied: {} ok, {} failed, {} stale\n", applied->ok, applied->failed.size(), applied->stale.size());
   }
   else
     out += "dry run: nothing was applied\n";
   return out;
+}
+
+std::string plan_to_json(const snapshot& snap, const plan& p, const apply_report* applied) {
+  return plan_to_json(saved_from(snap, p), applied, false);
+}
+
+std::string plan_to_text(const snapshot& snap, const plan& p, const apply_report* applied) {
+  return plan_to_text(saved_from(snap, p), applied);
 }
 
 }  // namespace linemgr::io

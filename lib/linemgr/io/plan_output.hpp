@@ -3,6 +3,7 @@
 #include <string>
 
 #include <linemgr/core/plan.hpp>
+#include <linemgr/core/saved_plan.hpp>
 
 namespace linemgr::io {
 
@@ -12,5 +13,9 @@ using namespace linemgr::core;
 std::string plan_to_json(const snapshot& snap, const plan& p, const apply_report* applied);
 // The plan as text: one line per change with its reason, the diagnostics, then a summary.
 std::string plan_to_text(const snapshot& snap, const plan& p, const apply_report* applied);
+// The same from a plan with ids (saved_from); `with_basis` adds what `--out` saves: the basis
+// and each change's fingerprint (doc/formats.md §3 "Saved plans").
+std::string plan_to_json(const saved_plan& p, const apply_report* applied, bool with_basis = false);
+std::string plan_to_text(const saved_plan& p, const apply_report* applied);
 
 }  // namespace linemgr::io

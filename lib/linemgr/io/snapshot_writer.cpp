@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -190,21 +192,38 @@ status write_file_atomically(const std::string& path, std::string_view text) {
       return error{error_kind::io, "standard output: write error"};
     return {};
   }
-  const std::string tmp = fmt::format("{}.tmp.{}", path, ::getpid());
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) return error{error_kind::io, fmt::format("{}: cannot write: {}", path, std::strerror(errno))};
-  const bool written = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-  const bool flushed = std::fflush(f) == 0 && ::fsync(::fileno(f)) == 0;
-  const bool closed = std::fclose(f) == 0;
+  // A new file of our own beside the target (mkstemp: O_EXCL, 0600, never a planted link), with
+  // the mode the old file had (new files stay private), renamed over the target (a link there is
+  // replaced, not followed), then the folder synced so the rename survives a crash.
+  std::string tmp = path + ".XXXXXX";
+  const int fd = ::mkstemp(tmp.data());
+  if (fd < 0) return error{error_kind::io, fmt::format("{}: cannot write: {}", path, std::strerror(errno))};
+  struct stat old {};
+  if (::lstat(path.c_str(), &old) == 0 && S_ISREG(old.st_mode)) (void)::fchmod(fd, old.st_mode & 07777);
+  bool written = true;
+  for (std::size_t at = 0; written && at < text.size();) {
+    const ssize_t n = ::write(fd, text.data() + at, text.size() - at);
+    if (n < 0 && errno == EINTR) continue;
+    written = n > 0;
+    if (written) at += static_cast<std::size_t>(n);
+  }
+  const bool flushed = written && ::fsync(fd) == 0;
+  const bool closed = ::close(fd) == 0;
   if (!written || !flushed || !closed) {
     const int saved = errno;
-    std::remove(tmp.c_str());
+    ::unlink(tmp.c_str());
     return error{error_kind::io, fmt::format("{}: write failed: {}", path, std::strerror(saved))};
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     const int saved = errno;
-    std::remove(tmp.c_str());
+    ::unlink(tmp.c_str());
     return error{error_kind::io, fmt::format("{}: cannot rename the written file into place: {}", path, std::strerror(saved))};
+  }
+  const std::size_t slash = path.find_last_of('/');
+  const std::string folder = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  if (const int dir = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir >= 0) {
+    (void)::fsync(dir);
+    ::close(dir);
   }
   return {};
 }

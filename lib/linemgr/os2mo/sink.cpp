@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <linemgr/core/classes.hpp>
+#include <linemgr/core/saved_plan.hpp>
 #include <linemgr/os2mo/client_internal.hpp>
 #include <linemgr/os2mo/os2mo.hpp>
 #include <linemgr/os2mo/queries_internal.hpp>
@@ -40,10 +41,6 @@ std::string day_of(const value& v, const char* name) {
   return d ? format_date(*d) : std::string();
 }
 
-std::string dates(const period& p) { return format_date(p.from) + "|" + (p.to == open_end ? std::string() : format_date(p.to)); }
-
-std::string ref_text(const snapshot& s, index_t r) { return r == no_index ? std::string() : std::string(s.class_refs[r].text); }
-
 // How to read objects of a kind again, by uuid (indexed by object_kind).
 struct verify_query {
   const char* const& document;
@@ -67,34 +64,6 @@ std::string_view record_id(const snapshot& s, object_kind kind, index_t r) {
 }
 
 }  // namespace
-
-std::string canonical_record(const snapshot& s, object_kind kind, index_t r) {
-  std::string out;
-  auto person = [&](index_t p) { return p == no_index ? std::string() : std::string(s.persons[p].id); };
-  auto unit = [&](index_t u) { return u == no_index ? std::string() : std::string(s.units.records[u].id); };
-  switch (kind) {
-    case object_kind::unit:
-      for (const unit_segment& g : s.units.segments_of(r))
-        out += fmt::format("{}|{}|{}|{};", dates(g.valid), g.parent_id, ref_text(s, g.level), ref_text(s, g.klass));
-      break;
-    case object_kind::engagement:
-      for (const engagement_segment& g : s.engagements.segments_of(r))
-        out += fmt::format("{}|{}|{}|{}|{};", dates(g.valid), person(g.person), unit(g.unit), ref_text(s, g.type), g.primary ? 1 : 0);
-      break;
-    case object_kind::association:
-      for (const association_segment& g : s.associations.segments_of(r))
-        out += fmt::format("{}|{}|{}|{};", dates(g.valid), person(g.person), unit(g.unit), ref_text(s, g.type));
-      break;
-    case object_kind::manager:
-      for (const manager_segment& g : s.managers.segments_of(r)) {
-        out += fmt::format("{}|{}|{}|{}|{}|", dates(g.valid), person(g.person), unit(g.unit), ref_text(s, g.level), ref_text(s, g.type));
-        for (index_t x : s.responsibilities_of(g)) out += ref_text(s, x) + ",";
-        out += ";";
-      }
-      break;
-  }
-  return out;
-}
 
 std::string canonical_response(object_kind kind, const value& object) {
   std::vector<std::pair<std::string, std::string>> segs;  // (from, text)
@@ -187,7 +156,7 @@ apply_report apply_to_os2mo(os2mo_client& client, const snapshot& snap, const pl
         const auto it = found.find(id_of(list[i]));
         if (it == found.end())
           stale[{kind, list[i]}] = "no longer exists in OS2mo";
-        else if (canonical_response(kind, *it->second) != canonical_record(snap, kind, list[i]))
+        else if (canonical_response(kind, *it->second) != record_text(snap, kind, list[i]))
           stale[{kind, list[i]}] = "changed in OS2mo after it was read; not overwritten";
       }
     }

@@ -6,6 +6,7 @@
 
 #include <linemgr/core/classes.hpp>
 #include <linemgr/core/plan.hpp>
+#include <linemgr/core/saved_plan.hpp>
 #include <linemgr/os2mo/client_internal.hpp>
 
 namespace linemgr::os2mo {
@@ -13,11 +14,9 @@ namespace linemgr::os2mo {
 using namespace linemgr::core;
 
 // The kinds of OS2mo object a change can name.
-enum class object_kind { unit, engagement, association, manager };
+using object_kind = record_kind;
 
-// A record as comparable text: its segments with the fields linemgr reads.
-std::string canonical_record(const snapshot& s, object_kind kind, index_t r);
-// The same text for an object of a verify query's response.
+// The text core::record_text gives a record, for an object of a verify query's response.
 std::string canonical_response(object_kind kind, const rapidjson::Value& object);
 // Writes one change with its v29 mutation; gives the created object's uuid for a create, else "".
 // Errors carry OS2mo's message.

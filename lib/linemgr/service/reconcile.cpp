@@ -1,6 +1,9 @@
 #include <linemgr/service/reconcile.hpp>
 
 #include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <filesystem>
 
 #include <fmt/format.h>
 
@@ -114,16 +117,22 @@ day organisation::today() const {
   return snap_.today ? *snap_.today : today_in_copenhagen();
 }
 
+namespace {
+
+// A run that cannot get as far as applying is announced as failed; gives the error back.
+error announce_failure(announcer* hooks, const run_options& o, day today, error e) {
+  if (hooks && e.kind != error_kind::usage) {
+    run_summary run{o.command, o.unit, today, 0, 0, 0, 0, e.message};
+    (void)hooks->announce(snapshot{}, plan{today, {}, {}}, nullptr, run, o.dry_run);
+  }
+  return e;
+}
+
+}  // namespace
+
 result<run_report> reconcile(organisation& org, const run_options& o, announcer* hooks) {
-  run_summary run{o.command, o.unit, org.today(), 0, 0, 0, 0, std::nullopt};
-  // A run that cannot get as far as applying is announced as failed, then returned.
-  auto failed = [&](error e) -> result<run_report> {
-    if (hooks && e.kind != error_kind::usage) {
-      run.error = e.message;
-      (void)hooks->announce(snapshot{}, plan{run.today, {}, {}}, nullptr, run, o.dry_run);
-    }
-    return e;
-  };
+  const day started = org.today();
+  auto failed = [&](error e) -> result<run_report> { return announce_failure(hooks, o, started, std::move(e)); };
   if (auto loaded = org.load(o.unit); !loaded) return failed(loaded.err());
   if (os2mo_connection* mo = org.os2mo()) {
     const snapshot& s = org.current();
@@ -177,6 +186,70 @@ result<run_report> reconcile_batch(organisation& org, const std::vector<event>& 
   run_report r = execute(org, std::move(p), o, hooks, {.full = false, .when_cut_short = false, .when_empty = false});
   r.units = seeds.size();
   return r;
+}
+
+std::string source_identity(const organisation& org) {
+  if (org.is_os2mo() || org.name() == "-") return org.name();
+  std::error_code ec;
+  const auto absolute = std::filesystem::absolute(org.name(), ec);
+  return ec ? org.name() : absolute.lexically_normal().string();
+}
+
+saved_plan save_plan(const organisation& org, const plan& p, std::string rules_digest, std::optional<std::string> unit) {
+  saved_plan out = saved_from(org.current(), p);
+  const std::vector<std::string> prints = change_fingerprints(org.current(), p);
+  for (std::size_t i = 0; i < out.changes.size(); ++i) out.changes[i].fingerprint = prints[i];
+  out.source = source_identity(org);
+  out.config_digest = std::move(rules_digest);
+  out.unit = std::move(unit);
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  out.made_at = stamp;
+  return out;
+}
+
+result<apply_outcome> apply_saved(organisation& org, const saved_plan& saved, const apply_options& o, announcer* hooks) {
+  auto failed = [&](error e) -> result<apply_outcome> { return announce_failure(hooks, o.run, saved.today, std::move(e)); };
+  if (!o.force) {
+    if (const std::string here = source_identity(org); saved.source != here)
+      return failed({error_kind::refused, fmt::format("the plan was made from {}, not {}: apply it there, make a new plan here, "
+                                                      "or pass --force", saved.source, here)});
+    if (saved.config_digest != o.rules_digest)
+      return failed({error_kind::refused, "the rules changed since the plan was made (its config_digest differs): make a new "
+                                          "plan, or pass --force to apply this one under the new rules"});
+  }
+  if (os2mo_connection* mo = org.os2mo()) {
+    // OS2mo as it is now, only where the plan's records are: the units they seed (H11), their scopes.
+    const std::vector<event> events = saved_plan_events(saved);
+    auto seed_ids = mo->event_units(events);
+    if (!seed_ids) return failed(seed_ids.err());
+    const bool whole = seed_ids->size() > static_cast<std::size_t>(std::max(1, mo->settings().page_size));
+    if (auto loaded = whole ? org.load() : org.load_units(*seed_ids); !loaded) return failed(loaded.err());
+  } else if (auto loaded = org.load(); !loaded) {
+    return failed(loaded.err());
+  }
+  resolved_plan resolved = resolve_saved_plan(org.current(), saved, org.name());
+  if (o.run.safety && org.os2mo() && !o.run.in_memory)
+    if (const auto why = refusal(org.current(), resolved.fresh, *o.run.safety)) return failed({error_kind::refused, *why});
+  if (!resolved.stale.empty())
+    log_to(o.run.log, log_level::warn,
+           fmt::format("{} of the plan's {} changes are stale (their records changed since the plan was made); they are not applied",
+                       resolved.stale.size(), saved.changes.size()));
+  run_options run = o.run;
+  run.dry_run = false;
+  const run_report r = execute(org, resolved.fresh, run, hooks, {.full = false, .when_cut_short = true, .when_empty = true});
+  apply_outcome out;
+  out.plan = saved;
+  const snapshot& now = org.current();
+  for (saved_change& c : out.plan.changes) {
+    if (const index_t u = c.unit.empty() ? no_index : now.units.ids.find(c.unit); u != no_index) c.unit_name = now.unit_name(u);
+    if (const index_t p = c.person.empty() ? no_index : now.person_ids.find(c.person); p != no_index) c.person_name = now.persons[p].name;
+  }
+  out.applied = report_in_saved_order(resolved, r.applied ? *r.applied : apply_report{});
+  return out;
 }
 
 }  // namespace linemgr::service

@@ -13,6 +13,7 @@
 #include <linemgr/core/model.hpp>
 #include <linemgr/core/plan.hpp>
 #include <linemgr/core/result.hpp>
+#include <linemgr/core/saved_plan.hpp>
 #include <linemgr/io/log.hpp>
 #include <linemgr/os2mo/http.hpp>
 #include <linemgr/os2mo/os2mo.hpp>
@@ -52,6 +53,8 @@ class organisation {
   day today() const;
   // The OS2mo connection; null for a snapshot.
   os2mo_connection* os2mo() { return mo_.get(); }
+  // True when the source is OS2mo.
+  bool is_os2mo() const { return mo_ != nullptr; }
   // How messages name the source: the file, or "OS2mo at URL".
   const std::string& name() const { return name_; }
 
@@ -101,5 +104,33 @@ result<run_report> reconcile(organisation& org, const run_options& options, anno
 // to be tried again whole, and only its final outcome is.
 result<run_report> reconcile_batch(organisation& org, const std::vector<event>& events, const run_options& options,
                                    announcer* hooks);
+
+// How messages and saved plans name the organisation's source: "OS2mo at URL", or the snapshot
+// file's absolute path.
+std::string source_identity(const organisation& org);
+
+// The plan as `--out` saves it (doc/formats.md §3 "Saved plans"): ids, the fingerprint of every
+// change, and its basis (the source, the rules' digest, the time, the unit of reconcile-unit).
+saved_plan save_plan(const organisation& org, const plan& p, std::string rules_digest, std::optional<std::string> unit);
+
+// What `linemgr apply` checks beyond a run.
+struct apply_options {
+  run_options run;           // command "apply"; guard rails, progress, log, in_memory
+  std::string rules_digest;  // the rules in force now (settings::rules_digest)
+  bool force = false;        // apply although the plan was made from another source or under other rules
+};
+
+// What applying a saved plan did.
+struct apply_outcome {
+  saved_plan plan;       // as saved; names filled in from the organisation where found
+  apply_report applied;  // in the saved plan's indices; stale changes included
+};
+
+// linemgr apply: refuses (kind refused) a plan made from another source or under other rules unless
+// forced; reads what the plan's changes name (OS2mo: only their units' scopes; a snapshot: the
+// file); resolves every change by id — one whose records differ from its fingerprint is stale,
+// reported and not applied, never planned again; applies the rest in the saved order as a run does
+// (guard rails, notices, the OS2mo sink's own check just before writing).
+result<apply_outcome> apply_saved(organisation& org, const saved_plan& saved, const apply_options& o, announcer* hooks);
 
 }  // namespace linemgr::service

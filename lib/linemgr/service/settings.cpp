@@ -1,5 +1,7 @@
 #include <linemgr/service/settings.hpp>
 
+#include <linemgr/core/saved_plan.hpp>
+
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -289,6 +291,13 @@ result<amqp_settings> settings::amqp() const {
   s.queue = get("amqp.queue").value;
   s.ca_file = get("amqp.ca_file").value;
   return s;
+}
+
+std::string settings::rules_digest() const {
+  std::string text;
+  for (const setting& r : rules_shown_)
+    if (!r.key.starts_with("safety.")) text += r.key + "=" + r.value + "\n";
+  return digest_of(text);
 }
 
 std::vector<setting> settings::all() const {

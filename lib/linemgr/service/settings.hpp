@@ -70,6 +70,8 @@ class settings {
   result<os2mo_settings> os2mo() const;
   // Where to consume AMQP events (the URL or its parts, the queue, the CA).
   result<amqp_settings> amqp() const;
+  // A digest of the rule settings' values (not [safety], not connections): equal digests plan alike.
+  std::string rules_digest() const;
   // Every setting with its source, in the order `linemgr config show` lists them.
   std::vector<setting> all() const;
 
