@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <csignal>
 #include <functional>
 #include <map>
@@ -13,6 +14,8 @@
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
+
+#include <linemgr/service/about.hpp>
 #include "log.hpp"
 
 namespace linemgr::cli {
@@ -20,7 +23,31 @@ namespace linemgr::cli {
 
 namespace {
 
-constexpr const char* version_text = "linemgr " LINEMGR_VERSION;
+// The placeholder --help shows for each option's value.
+const std::map<std::string, std::string>& placeholders() {
+  static const std::map<std::string, std::string> table = {
+      {"--snapshot", "FILE"}, {"--mo-url", "URL"}, {"--token-file", "FILE"}, {"--ca-file", "FILE"}, {"--config", "FILE"},
+      {"--today", "DATE"}, {"--date", "DATE"}, {"--format", "text|json"}, {"--write-snapshot", "FILE"}, {"--out", "FILE"},
+      {"--max-changes", "N"}, {"--webhook-flush-timeout", "SECONDS"}, {"--timeout", "SECONDS"}, {"--source", "stdin|amqp|mo-events"},
+      {"--listener-prefix", "PREFIX"}, {"--coalesce", "MS"}, {"--amqp-url", "URL"}, {"--amqp-queue", "QUEUE"},
+      {"--dead-letter-exchange", "EXCHANGE"}, {"--prefetch", "N"}, {"--heartbeat", "SECONDS"}, {"--max-attempts", "N"},
+      {"--amqp-ca-file", "FILE"}, {"--full-every", "DURATION"}, {"--metrics-addr", "HOST:PORT"}, {"--state", "STATE"},
+      {"--limit", "N"}, {"--log-format", "text|json"}, {"--log-level", "LEVEL"}, {"PLAN", "FILE"}, {"UNIT", "UNIT"},
+      {"WHO", "ID"}, {"NAME", "NAME"}, {"ID", "ID"}};
+  return table;
+}
+
+// --help in linemgr's words: an option's placeholder (FILE, URL, DATE, N), never the parser's
+// types and checks.
+class help_formatter : public CLI::Formatter {
+ public:
+  std::string make_option_opts(const CLI::Option* opt) const override {
+    if (opt->get_type_size() == 0 || !opt->nonpositional()) return {};  // a flag, or a positional named by itself
+    std::string type = opt->get_type_name();
+    type = type.substr(0, type.find(':'));
+    return type.empty() ? std::string() : " " + type;
+  }
+};
 
 // Every option of every subcommand: each command reads its own part.
 struct all_options {
@@ -79,6 +106,7 @@ void add_reconcile(CLI::App* sub, reconcile_options& o) {
       ->type_name("FILE");
   sub->add_flag("--force", o.force, "Write to OS2mo even when the guard rails ([safety] limits, a configuration that cannot be right) "
                                     "refuse the plan");
+  sub->add_flag("--yes", o.yes, "Do not ask before writing to OS2mo (asked only on a terminal)");
   sub->add_option("--max-changes", o.max_changes, "Refuse to write to OS2mo a plan of more than N changes (default: [safety] "
                                                   "max_changes, else no limit)")
       ->check(CLI::Range(1L, 100000000L));
@@ -135,9 +163,9 @@ const std::vector<subcommand>& subcommands() {
          o.unit.unit = o.unit_id;
          return reconcile(o.unit);
        }},
-      {"apply", "Apply a plan saved with --out, exactly as reviewed: a change whose records changed since is stale, not applied",
+      {"apply", "Apply a plan that reconcile-all/reconcile-unit saved, exactly as reviewed: a change whose records changed since is stale, not applied",
        [](CLI::App* s, all_options& o) {
-         s->add_option("PLAN", o.apply.plan_file, "The plan file reconcile-all/reconcile-unit --out saved")->required()->type_name("FILE");
+         s->add_option("PLAN", o.apply.plan_file, "The plan file that reconcile-all or reconcile-unit saved")->required();
          add_source(s, o.apply.source);
          add_format(s, o.apply.format);
          s->add_option("--write-snapshot", o.apply.write_snapshot, "Write the snapshot with the plan applied to this file (atomically)")
@@ -146,6 +174,7 @@ const std::vector<subcommand>& subcommands() {
                      "Exit 0 when the plan is empty, 2 when its changes were all applied, 1 when one failed or was stale");
          s->add_flag("--force", o.apply.force, "Apply although the plan was made from another source or under other rules, "
                                                "or the guard rails refuse it");
+         s->add_flag("--yes", o.apply.yes, "Do not ask before writing to OS2mo (asked only on a terminal)");
          s->add_option("--max-changes", o.apply.max_changes, "Refuse to write to OS2mo a plan of more than N changes")
              ->check(CLI::Range(1L, 100000000L));
          add_flush_timeout(s, o.apply.webhook_flush_timeout_s);
@@ -233,7 +262,13 @@ int run(int argc, char** argv) {
   CLI::App app{"linemgr keeps the line-management information in OS2mo correct: which units belong to the line "
                "organisation and who manages them.",
                "linemgr"};
-  app.set_version_flag("--version", version_text);
+  app.formatter(std::make_shared<help_formatter>());
+
+  app.set_version_flag("--version", [] {
+    std::string v = service::version_report();
+    v.pop_back();  // the line break; the CLI adds its own
+    return v + ", CLI11 " CLI11_VERSION;
+  }, "Show the version, the source revision and the libraries' versions");
   app.require_subcommand(1);
   app.fallthrough(false);
 
@@ -255,11 +290,42 @@ int run(int argc, char** argv) {
     sub->add_option("--log-format", o.log_format, "Log lines on standard error as text (default) or json")
         ->check(CLI::IsMember({"text", "json"}));
     sub->add_option("--log-level", o.log_level, "DEBUG, INFO (default; or $LOG_LEVEL), WARN or ERROR");
+    for (CLI::Option* opt : sub->get_options()) {
+      const std::string name = opt->get_name(false, false);
+      if (const auto p = placeholders().find(name.substr(0, name.find(','))); p != placeholders().end()) opt->type_name(p->second);
+    }
     runnable.emplace_back(sub, &c);
   }
 
+  app.footer(  // the root only: set after the subcommands, which would inherit it
+      "Examples:\n"
+      "  linemgr reconcile-all --snapshot org.json --config config.toml --dry-run    plan, change nothing\n"
+      "  linemgr reconcile-all --mo-url https://os2mo.example.dk --out plan.json    save a plan to review\n"
+      "  linemgr apply plan.json --mo-url https://os2mo.example.dk                  apply exactly the reviewed plan\n"
+      "  linemgr explain SKOLE-01 --snapshot org.json                               why a unit gets its class\n"
+      "  linemgr help COMMAND                                                       a command's options\n"
+      "Manual: man linemgr; formats and rules: share/doc/linemgr/formats.md, rules.md");
+
+  // `linemgr help [COMMAND …]` is `linemgr [COMMAND …] --help`.
+  std::vector<std::string> words(argv + 1, argv + argc);
+  if (!words.empty() && words.front() == "help") {
+    words.erase(words.begin());
+    // A word that names no command is left for the parser to call unknown (with a suggestion).
+    CLI::App* at = &app;
+    bool known = true;
+    for (const std::string& w : words) {
+      const auto subs = at->get_subcommands([&](CLI::App* sub) { return sub->get_name() == w; });
+      if (subs.empty()) {
+        known = false;
+        break;
+      }
+      at = subs.front();
+    }
+    if (known) words.emplace_back("--help");
+  }
+  std::vector<std::string> parsed(words.rbegin(), words.rend());  // CLI11 takes the arguments last first
   try {
-    app.parse(argc, argv);
+    app.parse(parsed);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
@@ -268,7 +334,7 @@ int run(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);
-    std::fprintf(stderr, "%s\n", usage_error_message(app, e, argc, argv).c_str());
+    std::fprintf(stderr, "%s\n", usage_error_message(app, e, words).c_str());
     return 64;
   }
 

@@ -53,6 +53,7 @@ int reconcile(const reconcile_options& given) {
   run.progress = [&bar](std::size_t done, std::size_t all) { bar.update(done, all); };
   run.in_memory = !o.write_snapshot.empty();
   run.log = stderr_log();
+  run.confirm = confirm_on_terminal(org.name(), o.yes);
   if (!o.force) {
     run.safety = org.rules().safety;
     if (o.max_changes > 0) run.safety->max_changes = static_cast<std::size_t>(o.max_changes);
@@ -94,6 +95,7 @@ int apply(const apply_options& o) {
   run.run.progress = [&bar](std::size_t done, std::size_t all) { bar.update(done, all); };
   run.run.in_memory = !o.write_snapshot.empty();
   run.run.log = stderr_log();
+  run.run.confirm = confirm_on_terminal(org.name(), o.yes);
   if (!o.force) {
     run.run.safety = org.rules().safety;
     if (o.max_changes > 0) run.run.safety->max_changes = static_cast<std::size_t>(o.max_changes);

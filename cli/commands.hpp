@@ -20,6 +20,7 @@ struct reconcile_options {
   bool detailed_exitcode = false;  // 0 no changes, 2 changes (planned or applied), 1 failed
   std::string out;                 // --out: save the plan for `apply` (applies nothing)
   bool force = false;    // no guard rails for this run
+  bool yes = false;      // no question on a terminal
   long max_changes = 0;  // 0: [safety] max_changes
   long webhook_flush_timeout_s = -1;  // -1: the configuration's ([webhooks] flush_timeout, else 10 s)
   bool quiet = false;                 // no progress bar, warnings and errors only
@@ -34,6 +35,7 @@ struct apply_options {
   std::string write_snapshot;
   bool detailed_exitcode = false;
   bool force = false;
+  bool yes = false;
   long max_changes = 0;
   long webhook_flush_timeout_s = -1;
   bool quiet = false;

@@ -8,6 +8,8 @@
 
 #include "log.hpp"
 
+#include <linemgr/io/plan_output.hpp>
+
 namespace linemgr::cli {
 
 
@@ -20,6 +22,20 @@ bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
 void print(const std::string& text) {
   if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0)
     throw failure{{error_kind::io, "standard output: write error"}};
+}
+
+std::function<bool(const core::plan&)> confirm_on_terminal(const std::string& target, bool yes) {
+  if (yes || ::isatty(STDIN_FILENO) != 1 || ::isatty(STDERR_FILENO) != 1) return {};
+  return [target](const core::plan& p) {
+    std::fprintf(stderr, "linemgr will %s in %s (%zu changes for %s).\nApply them? Only 'yes' applies: ", plan_in_words(p).c_str(),
+                 target.c_str(), p.changes.size(), format_date(p.today).c_str());
+    std::fflush(stderr);
+    char answer[64] = {};
+    if (!std::fgets(answer, sizeof answer, stdin)) return false;
+    std::string a(answer);
+    while (!a.empty() && (a.back() == '\n' || a.back() == '\r' || a.back() == ' ')) a.pop_back();
+    return a == "yes" || a == "y";
+  };
 }
 
 service::setting_flags config_flag(const std::string& config) {

@@ -1,6 +1,7 @@
 #pragma once
 // What every command shares: failures mapped to exit statuses, output to standard output, and
 // the settings and organisation the source flags name.
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -44,6 +45,11 @@ bool wants_json(output_format f);
 void print(const std::string& text);
 // True when standard error is a terminal.
 bool stderr_is_terminal();
+
+// The question before writing a plan to `target` when standard input and standard error are a
+// terminal (and not --yes): the plan in words, then "Apply? Only yes applies"; empty otherwise
+// (cron, systemd, pipes: proceed as asked).
+std::function<bool(const core::plan&)> confirm_on_terminal(const std::string& target, bool yes);
 
 // The flags that name a source and its settings.
 struct source_options {

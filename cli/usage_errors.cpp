@@ -69,7 +69,9 @@ const std::map<std::string, std::string>& choices() {
 
 }  // namespace
 
-std::string usage_error_message(const CLI::App& app, const CLI::ParseError& e, int argc, char** argv) {
+std::string usage_error_message(const CLI::App& app, const CLI::ParseError& e, const std::vector<std::string>& args) {
+  const int argc = static_cast<int>(args.size()) + 1;
+  auto arg = [&](int i) -> const std::string& { return args[static_cast<std::size_t>(i - 1)]; };
   std::string path;
   const CLI::App* at = deepest(app, path);
   const std::string who = path.empty() ? "linemgr" : "linemgr " + path;
@@ -81,7 +83,7 @@ std::string usage_error_message(const CLI::App& app, const CLI::ParseError& e, i
     std::size_t depth = path.empty() ? 0 : static_cast<std::size_t>(std::count(path.begin(), path.end(), ' ') + 1);
     std::string word;
     for (int i = 1; i < argc; ++i) {
-      const std::string a = argv[i];
+      const std::string a = arg(i);
       if (a.starts_with("-")) continue;
       if (depth-- == 0) {
         word = a;
@@ -97,7 +99,7 @@ std::string usage_error_message(const CLI::App& app, const CLI::ParseError& e, i
   if (dynamic_cast<const CLI::ExtrasError*>(&e)) {
     // The first argument not understood, as the user wrote it.
     for (int i = 1; i < argc; ++i) {
-      std::string a = argv[i];
+      std::string a = arg(i);
       if (!a.starts_with("-")) continue;
       const std::string flag = a.substr(0, a.find('='));
       const std::vector<std::string> names = option_names(*at);
@@ -113,9 +115,9 @@ std::string usage_error_message(const CLI::App& app, const CLI::ParseError& e, i
     if (const auto c = choices().find(option); c != choices().end()) {
       std::string value;
       for (int i = 1; i + 1 < argc; ++i)
-        if (argv[i] == option) value = argv[i + 1];
+        if (arg(i) == option) value = arg(i + 1);
       for (int i = 1; i < argc; ++i)
-        if (std::string a = argv[i]; a.starts_with(option + "=")) value = a.substr(option.size() + 1);
+        if (std::string a = arg(i); a.starts_with(option + "=")) value = a.substr(option.size() + 1);
       return fmt::format("{}: {} \"{}\": expected {}", who, option, value, c->second);
     }
   }

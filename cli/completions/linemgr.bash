@@ -3,13 +3,14 @@ _linemgr() {
   local cur prev words cword
   cur="${COMP_WORDS[COMP_CWORD]}"
   prev="${COMP_WORDS[COMP_CWORD-1]}"
-  local commands="reconcile-all reconcile-unit explain manager-of listen webhooks config"
+  local commands="reconcile-all reconcile-unit apply explain manager-of listen webhooks config"
   local logging="--log-format --log-level --help"
   local source_flags="--snapshot --mo-url --token-file --ca-file --config --today"
-  local reconcile_flags="$source_flags --dry-run --format --write-snapshot --fail-on-changes --force --max-changes --webhook-flush-timeout --quiet $logging"
+  local reconcile_flags="$source_flags --dry-run --format --write-snapshot --fail-on-changes --detailed-exitcode --out --force --yes --max-changes --webhook-flush-timeout --quiet $logging"
+  local apply_flags="$source_flags --format --write-snapshot --detailed-exitcode --force --yes --max-changes --webhook-flush-timeout --quiet $logging"
 
   case "$prev" in
-    --snapshot|--config|--write-snapshot|--token-file|--ca-file|--amqp-ca-file)
+    --snapshot|--config|--write-snapshot|--out|--token-file|--ca-file|--amqp-ca-file)
       COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --format) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
     --log-format) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
@@ -29,6 +30,7 @@ _linemgr() {
   case "$command" in
     "") COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur")) ;;
     reconcile-all|reconcile-unit) COMPREPLY=($(compgen -W "$reconcile_flags" -- "$cur")) ;;
+    apply) COMPREPLY=($(compgen -W "$apply_flags" -- "$cur")) ;;
     explain) COMPREPLY=($(compgen -W "$source_flags --format $logging" -- "$cur")) ;;
     manager-of) COMPREPLY=($(compgen -W "$source_flags --date --format $logging" -- "$cur")) ;;
     listen)

@@ -59,17 +59,37 @@ class Cli(unittest.TestCase):
 
     def test_version_and_help(self):
         rc, out, _ = run("--version")
-        self.assertEqual((rc, out.strip()), (0, "linemgr 0.1.0"))
-        for sub in ("reconcile-all", "reconcile-unit", "explain", "manager-of"):
+        self.assertEqual(rc, 0)
+        first, libraries = out.strip().split("\n")
+        self.assertRegex(first, r"^linemgr 0\.1\.0 \(revision ([0-9a-f]{12}|unknown)\)$")
+        for lib in ("libcurl 7", "OpenSSL 3", "rabbitmq-c 0", "SQLite 3", "RapidJSON 1", "fmt 9", "toml++ 3", "CLI11 2"):
+            self.assertIn(lib, libraries)
+        for sub in ("reconcile-all", "reconcile-unit", "apply", "explain", "manager-of"):
             rc, out, _ = run(sub, "--help")
             self.assertEqual(rc, 0)
-            self.assertIn("--snapshot", out)
+            self.assertIn("--snapshot FILE", out)
+            self.assertEqual(run("help", sub), (0, out, ""))  # linemgr help COMMAND
+        self.assertEqual(run("help", "webhooks", "list"), run("webhooks", "list", "--help"))
+        rc, out, _ = run("help")
+        self.assertEqual(rc, 0)
+        self.assertIn("Examples:", out)
+        self.assertIn("linemgr apply plan.json", out)
+        self.assertEqual(run("help", "reconcil-all"),
+                         (64, "", 'linemgr: unknown command "reconcil-all"; did you mean reconcile-all? (see linemgr --help)\n'))
+        # Placeholders, never the parser's types and checks.
+        for sub in ("reconcile-all", "apply", "listen", "webhooks deliveries", "config show", "manager-of"):
+            _, out, _ = run(*sub.split(), "--help")
+            for internal in ("->", "TEXT", "ENUM", "INT", "Excludes", "{"):
+                self.assertNotIn(internal, out, sub)
+        _, out, _ = run("reconcile-all", "--help")
+        for placeholder in ("--mo-url URL", "--today DATE", "--format text|json", "--max-changes N", "--out FILE", "--config FILE"):
+            self.assertIn(placeholder, out)
 
     def test_every_flag_is_in_the_man_page(self):
         man_path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "man", "linemgr.1")
         with open(man_path, encoding="utf-8") as f:
             man = f.read().replace("\\-", "-")
-        for sub in ("reconcile-all", "reconcile-unit", "explain", "manager-of", "listen", "webhooks list", "webhooks test",
+        for sub in ("reconcile-all", "reconcile-unit", "apply", "explain", "manager-of", "listen", "webhooks list", "webhooks test",
                     "webhooks deliver", "webhooks deliveries", "webhooks replay", "config show", "config check"):
             _, out, _ = run(*sub.split(), "--help")
             self.assertIn("--config", out)
@@ -91,7 +111,7 @@ class Cli(unittest.TestCase):
     def test_parse_errors_name_the_word_and_suggest_the_nearest(self):
         cases = (
             (("reconcil-all",), 'linemgr: unknown command "reconcil-all"; did you mean reconcile-all? (see linemgr --help)'),
-            ((), "linemgr: name a command: reconcile-all, reconcile-unit, explain, manager-of, listen, webhooks, config "
+            ((), "linemgr: name a command: reconcile-all, reconcile-unit, apply, explain, manager-of, listen, webhooks, config "
                  "(see linemgr --help)"),
             (("webhooks", "lst"), 'linemgr webhooks: unknown command "lst"; did you mean list? (see linemgr webhooks --help)'),
             (("reconcile-all", "--formt", "json"),
@@ -202,6 +222,62 @@ class Cli(unittest.TestCase):
         self.assertEqual(rc, 0)
         rc, _, _ = run("reconcile-all", "--snapshot", self.snap, "--config", self.cfg, "--dry-run", "--fail-on-changes")
         self.assertEqual(rc, 1)
+
+    def test_a_saved_plan_is_applied_as_reviewed_and_refused_elsewhere(self):
+        saved, result = os.path.join(self.d, "plan.json"), os.path.join(self.d, "result.json")
+        rc, out, err = run("reconcile-all", "--snapshot", self.snap, "--config", self.cfg, "--out", saved, "--format", "json")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(json.loads(out)["applied"], None)  # --out applies nothing
+        self.assertEqual(os.stat(saved).st_mode & 0o777, 0o600)
+        with open(saved, encoding="utf-8") as f:
+            plan = json.load(f)
+        self.assertEqual(plan["basis"]["source"], os.path.realpath(self.snap))
+        self.assertTrue(all(c["fingerprint"].startswith("fnv1a64:") for c in plan["changes"]))
+        n = len(plan["changes"])
+        a = next(i for i, c in enumerate(plan["changes"]) if c["op"] == "set_unit_class" and c["unit"] == "A")
+        # The changes that read unit A: its class, and the manager created in it.
+        reads_a = [i for i, c in enumerate(plan["changes"]) if c.get("unit") == "A"]
+        self.assertEqual(len(reads_a), 2)
+        # Someone classes A by hand in the source before the plan is applied.
+        edited = json.loads(json.dumps(SNAPSHOT))
+        edited["units"][1]["class"] = "selvejet"
+        self.write("snap.json", json.dumps(edited))
+        other = self.write("copy.json", json.dumps(edited))
+        rules = self.write("other.toml", CONFIG + '[hierarchy.classes]\nline_management = "linje"\n')
+        for args, needle in ((("--snapshot", other, "--config", self.cfg), "the plan was made from %s, not %s" % (os.path.realpath(self.snap), other)),
+                             (("--snapshot", self.snap, "--config", rules), "the rules changed since the plan was made")):
+            rc, out, err = run("apply", saved, *args, "--write-snapshot", result)
+            self.assertEqual((rc, out), (1, ""), err)
+            self.assertIn(needle, err)
+            self.assertIn("--force", err)
+            self.assertFalse(os.path.exists(result))
+        rc, out, err = run("apply", saved, "--snapshot", self.snap, "--config", self.cfg, "--write-snapshot", result, "--format", "json")
+        self.assertEqual(rc, 1, err)
+        done = json.loads(out)
+        self.assertEqual(done["changes"], [{k: v for k, v in c.items() if k != "fingerprint"} for c in plan["changes"]])
+        self.assertEqual(done["applied"]["ok"], n - 2)
+        self.assertEqual([x["change"] for x in done["applied"]["stale"]], reads_a)
+        self.assertIn("2 of the plan's %d changes are stale" % n, err)
+        after = self.plan("--dry-run", snapshot=result)
+        self.assertEqual(sorted((c["op"], c["unit"]) for c in after["changes"]), [("create_manager", "A"), ("set_unit_class", "A")])
+        # Text: the stale change named; --force applies a plan to another source.
+        rc, out, err = run("apply", saved, "--snapshot", other, "--config", self.cfg, "--force", "--format", "text")
+        self.assertEqual(rc, 1, err)
+        self.assertRegex(out, r"stale:  change %d \(set_unit_class A\): its records changed in .*copy.json after the plan was made" % a)
+        self.assertIn("applied: %d ok, 0 failed, 2 stale" % (n - 2), out)
+        # A printed plan is not a saved one.
+        printed = self.write("printed.json", json.dumps(self.plan("--dry-run")))
+        rc, out, err = run("apply", printed, "--snapshot", self.snap, "--config", self.cfg)
+        self.assertEqual((rc, out), (65, ""))
+        self.assertIn("basis is missing: this is a printed plan", err)
+
+    def test_detailed_exitcode_tells_changes_from_failures(self):
+        out = os.path.join(self.d, "out.json")
+        base = ("--snapshot", self.snap, "--config", self.cfg, "--detailed-exitcode")
+        self.assertEqual(run("reconcile-all", *base, "--dry-run")[0], 2)  # changes pending
+        self.assertEqual(run("reconcile-all", *base, "--write-snapshot", out)[0], 2)  # changes applied
+        self.assertEqual(run("reconcile-all", "--snapshot", out, "--config", self.cfg, "--dry-run", "--detailed-exitcode")[0], 0)
+        self.assertEqual(run("reconcile-unit", "NOPE", *base, "--dry-run")[0], 0)
 
     def test_reconcile_unit(self):
         rc, out, _ = run("reconcile-unit", "NOPE", "--snapshot", self.snap, "--config", self.cfg, "--dry-run", "--format", "json")

@@ -28,7 +28,7 @@ def flags_of(*sub):
 
 
 def subcommands():
-    return set(re.findall(r"^  ([a-z-]+)\s", helps().split("Subcommands:")[1], re.M))
+    return set(re.findall(r"^  ([a-z-]+)\s", helps().split("Subcommands:")[1].split("\n\n")[0], re.M))
 
 
 def command_lines():
@@ -124,7 +124,7 @@ class Deploy(unittest.TestCase):
         self.assertEqual(self.complete("linemgr "), subcommands() | {"--help", "--version"})
         self.assertEqual(self.complete("linemgr webhooks "), {"list", "test", "deliver", "deliveries", "replay"})
         self.assertEqual(self.complete("linemgr listen --source "), {"stdin", "amqp", "mo-events"})
-        for sub in (["reconcile-all"], ["reconcile-unit"], ["explain"], ["manager-of"], ["listen"], ["webhooks", "list"],
+        for sub in (["reconcile-all"], ["reconcile-unit"], ["apply"], ["explain"], ["manager-of"], ["listen"], ["webhooks", "list"],
                     ["webhooks", "deliver"], ["webhooks", "deliveries"], ["webhooks", "test"], ["webhooks", "replay"],
                     ["config", "show"], ["config", "check"]):
             offered = {w for w in self.complete("linemgr " + " ".join(sub) + " --") if w != "--help"}

@@ -213,6 +213,58 @@ class Writing(unittest.TestCase):
         self.assertEqual(rc, 0)
         self.assertNotIn("writing to OS2mo [", err)
 
+    def test_on_a_terminal_linemgr_asks_before_writing_and_only_yes_applies(self):
+        import pty
+
+        def on_a_terminal(answer, *extra):
+            main, side = pty.openpty()
+            out = tempfile.TemporaryFile()
+            p = subprocess.Popen([BIN, "reconcile-all", "--mo-url", self.mo.url, "--config", self.cfg, "--today", TODAY,
+                                  "--format", "json", "--quiet", *extra], stdout=out, stderr=side, stdin=side,
+                                 env=dict(os.environ, **self.env))
+            os.close(side)
+            seen, answered = b"", False
+            while True:
+                try:
+                    chunk = os.read(main, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+                if answer is not None and not answered and b"Only 'yes' applies: " in seen:
+                    os.write(main, answer.encode() + b"\n")
+                    answered = True
+            p.wait(timeout=120)
+            os.close(main)
+            out.seek(0)
+            printed = out.read().decode()
+            out.close()
+            return p.returncode, printed, seen.decode(errors="replace")
+
+        writes = lambda: [r["operation"] for r in self.mo.log() if r["operation"] in (
+            "LinemgrSetUnitClass", "LinemgrCreateManager", "LinemgrUpdateManager", "LinemgrTerminateManager", "LinemgrTerminateAssociation")]
+        rc, out, seen = on_a_terminal("no")
+        self.assertEqual((rc, out), (1, ""), seen)
+        self.assertRegex(seen, r"linemgr will create \d+ managers, .* and change the class of \d+ units in OS2mo at ")
+        self.assertIn("nothing was written: the plan was not confirmed", seen)
+        self.assertEqual(writes(), [])
+        rc, out, seen = on_a_terminal(None, "--dry-run")  # a dry run writes nothing: nothing to ask
+        self.assertEqual(rc, 0, seen)
+        self.assertNotIn("Apply them?", seen)
+        rc, out, seen = on_a_terminal(None, "--yes")
+        self.assertEqual(rc, 0, seen)
+        self.assertNotIn("Apply them?", seen)
+        self.assertGreater(len(writes()), 10)
+        self.mo.stop()
+        self.mo = Emulator(self.snap, "--token", "t", "--short-pages")
+        rc, out, seen = on_a_terminal("yes")
+        self.assertEqual(rc, 0, seen)
+        self.assertIn("Apply them?", seen)
+        applied = json.loads(out)["applied"]
+        self.assertEqual((applied["failed"], applied["stale"]), ([], []))
+        self.assertEqual(len(writes()), applied["ok"])
+
     def test_a_concurrent_change_is_reported_stale_not_overwritten(self):
         rc, out, _ = self.reconcile("--dry-run")
         plan = json.loads(out)

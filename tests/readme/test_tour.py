@@ -36,7 +36,9 @@ class Tour(unittest.TestCase):
         self.assertEqual(p.returncode, 0, "stdout:\n%s\nstderr:\n%s" % (out[-3000:], p.stderr[-3000:]))
         self.assertIn("class target:", out)                            # 1. explain
         self.assertRegex(out, r"[1-9]\d* changes for ")                # 2. the dry run's plan
-        self.assertIn("applied: ", out)                                # 3. applied to a copy,
+        self.assertIn("saved the plan", p.stderr)                      # 3. saved, reviewed,
+        self.assertIn("['create_manager'", out)
+        self.assertRegex(out, r"applied: [1-9]\d* ok, 0 failed, 0 stale")  # applied to a copy,
         self.assertIn("\n0 changes for ", out)                         #    then nothing left
         self.assertIn("ready", out)                                    # 4. /health/ready
         self.assertIn('linemgr_events_processed_total{routing_key="org_unit"} 1', out)  # counted

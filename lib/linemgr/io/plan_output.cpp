@@ -232,6 +232,27 @@ std::string plan_to_text(const saved_plan& p, const apply_report* applied) {
   return out;
 }
 
+std::string plan_in_words(const plan& p) {
+  std::array<std::size_t, 7> n{};
+  for (const change& c : p.changes) ++n[static_cast<std::size_t>(c.kind)];
+  auto count = [](std::size_t k, const char* one, const char* many) { return fmt::format("{} {}", k, k == 1 ? one : many); };
+  std::vector<std::string> parts;
+  auto add = [&](op o, std::string text) {
+    if (n[static_cast<std::size_t>(o)]) parts.push_back(std::move(text));
+  };
+  add(op::create_manager, "create " + count(n[0], "manager", "managers"));
+  add(op::update_manager, "correct the level of " + count(n[1], "manager", "managers"));
+  add(op::end_manager, "end " + count(n[2], "manager", "managers"));
+  add(op::vacate_manager, "make " + count(n[3], "manager role", "manager roles") + " vacant");
+  add(op::end_association, "end " + count(n[4], "association", "associations"));
+  add(op::move_engagement, "move " + count(n[5], "engagement", "engagements"));
+  add(op::set_unit_class, "change the class of " + count(n[6], "unit", "units"));
+  if (parts.empty()) return "change nothing";
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) out += (i == 0 ? "" : i + 1 == parts.size() ? " and " : ", ") + parts[i];
+  return out;
+}
+
 std::string plan_to_json(const snapshot& snap, const plan& p, const apply_report* applied) {
   return plan_to_json(saved_from(snap, p), applied, false);
 }

@@ -13,6 +13,8 @@ using namespace linemgr::core;
 std::string plan_to_json(const snapshot& snap, const plan& p, const apply_report* applied);
 // The plan as text: one line per change with its reason, the diagnostics, then a summary.
 std::string plan_to_text(const snapshot& snap, const plan& p, const apply_report* applied);
+// What the plan will do, in words: "create 3 managers, end 2 managers, change the class of 5 units".
+std::string plan_in_words(const plan& p);
 // The same from a plan with ids (saved_from); `with_basis` adds what `--out` saves: the basis
 // and each change's fingerprint (doc/formats.md §3 "Saved plans").
 std::string plan_to_json(const saved_plan& p, const apply_report* applied, bool with_basis = false);

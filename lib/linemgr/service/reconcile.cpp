@@ -128,6 +128,14 @@ error announce_failure(announcer* hooks, const run_options& o, day today, error 
   return e;
 }
 
+constexpr const char* not_confirmed = "nothing was written: the plan was not confirmed";
+
+// False when the operator was asked and said no.
+bool confirmed(organisation& org, const plan& p, const run_options& o) {
+  if (!o.confirm || o.dry_run || !org.os2mo() || o.in_memory || p.changes.empty()) return true;
+  return o.confirm(p);
+}
+
 }  // namespace
 
 result<run_report> reconcile(organisation& org, const run_options& o, announcer* hooks) {
@@ -145,6 +153,7 @@ result<run_report> reconcile(organisation& org, const run_options& o, announcer*
   if (o.unit) p = scope_plan(org.current(), org.rules(), p, *o.unit);
   if (o.safety && !o.dry_run && org.os2mo() && !o.in_memory)
     if (const auto why = refusal(org.current(), p, *o.safety)) return failed(error{error_kind::refused, *why});
+  if (!confirmed(org, p, o)) return error{error_kind::refused, not_confirmed};
   return execute(org, std::move(p), o, hooks, {.full = !o.unit, .when_cut_short = true, .when_empty = true});
 }
 
@@ -234,6 +243,7 @@ result<apply_outcome> apply_saved(organisation& org, const saved_plan& saved, co
   resolved_plan resolved = resolve_saved_plan(org.current(), saved, org.name());
   if (o.run.safety && org.os2mo() && !o.run.in_memory)
     if (const auto why = refusal(org.current(), resolved.fresh, *o.run.safety)) return failed({error_kind::refused, *why});
+  if (!confirmed(org, resolved.fresh, o.run)) return error{error_kind::refused, not_confirmed};
   if (!resolved.stale.empty())
     log_to(o.run.log, log_level::warn,
            fmt::format("{} of the plan's {} changes are stale (their records changed since the plan was made); they are not applied",

@@ -78,6 +78,9 @@ struct run_options {
   bool in_memory = false;  // apply to the snapshot in memory even when it was read from OS2mo (to write it out)
   // Guard rails for a write to OS2mo (service/safety.hpp); none: no limits (--force).
   std::optional<config::safety_t> safety;
+  // Asked with the plan just before it is written to OS2mo (the CLI's prompt on a terminal); when
+  // it answers false nothing is written and the run ends with an error of kind refused. May be empty.
+  std::function<bool(const plan&)> confirm;
   log_sink log;  // progress lines (info) and trouble (warn); may be empty
 };
 
