@@ -156,7 +156,7 @@ const std::vector<subcommand>& subcommands() {
        [](CLI::App* s, all_options& o) { add_reconcile(s, o.all); }, [](all_options& o) { return reconcile(o.all); }},
       {"reconcile-unit", "Plan (and apply) the changes for one unit, its ancestors and descendants",
        [](CLI::App* s, all_options& o) {
-         s->add_option("UNIT", o.unit_id, "The unit's id (uuid)")->required();
+         s->add_option("UNIT", o.unit_id, "The unit's id (uuid), or its user_key")->required();
          add_reconcile(s, o.unit);
        },
        [](all_options& o) {

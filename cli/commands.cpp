@@ -124,7 +124,8 @@ int explain(const explain_options& o) {
   const service::settings s = load_settings(o.source.flags);
   service::organisation org = open_organisation(o.source, s);
   take(org.load(o.unit));
-  const auto x = explain_unit(org.current(), org.rules(), org.today(), o.unit);
+  const std::string unit = take(unit_argument(org.current(), o.unit));
+  const auto x = explain_unit(org.current(), org.rules(), org.today(), unit);
   if (!x) throw failure{{error_kind::data, fmt::format("unit {} is not in {}", o.unit, org.name())}};
   print(wants_json(o.format) ? explanation_to_json(org.current(), org.rules(), org.today(), *x)
                              : explanation_to_text(org.current(), org.rules(), org.today(), *x));

@@ -289,6 +289,23 @@ class Cli(unittest.TestCase):
         units = sorted(c.get("unit") for c in json.loads(out)["changes"])
         self.assertEqual(units, ["A", "A", "AL", "TOP"])
 
+    def test_a_unit_by_user_key_and_an_ambiguous_one_listed(self):
+        shared = json.loads(json.dumps(SNAPSHOT))
+        shared["units"][0]["user_key"] = "KOMMUNE"
+        shared["units"][1]["user_key"] = "SKOLE"
+        shared["units"][2]["user_key"] = "SKOLE"
+        snap = self.write("keys.json", json.dumps(shared))
+        by_id = run("reconcile-unit", "TOP", "--snapshot", snap, "--config", self.cfg, "--dry-run", "--format", "json")
+        self.assertEqual(run("reconcile-unit", "KOMMUNE", "--snapshot", snap, "--config", self.cfg, "--dry-run", "--format", "json"), by_id)
+        for args in (("reconcile-unit", "SKOLE", "--dry-run"), ("explain", "SKOLE")):
+            rc, out, err = run(*args, "--snapshot", snap, "--config", self.cfg)
+            self.assertEqual((rc, out), (64, ""), args)
+            self.assertEqual(err, 'linemgr: 2 units have the user_key "SKOLE": A (Skoler), AL (Skoler_leder); give the id of the one '
+                                  'you mean\n')
+        rc, out, _ = run("explain", "KOMMUNE", "--snapshot", snap, "--config", self.cfg, "--format", "text")
+        self.assertEqual(rc, 0)
+        self.assertIn("TOP", out)
+
     def test_explain_and_manager_of(self):
         rc, out, _ = run("explain", "AL", "--snapshot", self.snap, "--config", self.cfg, "--format", "json")
         self.assertEqual(rc, 0)

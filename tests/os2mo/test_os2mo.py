@@ -106,6 +106,18 @@ class AgainstOS2mo(unittest.TestCase):
         self.assertGreater(checked, 50)
         self.assertEqual([d["code"] for d in json.loads(online)["diagnostics"]], ["UNKNOWN_UNIT"])
 
+    def test_reconcile_unit_takes_a_user_key(self):
+        with open(self.snap, encoding="utf-8") as f:
+            unit = json.load(f)["units"][30]
+        plans = []
+        for name in (unit["id"], unit["user_key"]):
+            rc, out, err = run("reconcile-unit", name, "--mo-url", self.mo.url, "--config", self.cfg, "--today", TODAY,
+                               "--format", "json", "--dry-run", env=self.env)
+            self.assertEqual(rc, 0, err)
+            plans.append(json.loads(out))
+        self.assertEqual(plans[0], plans[1])
+        self.assertNotIn("UNKNOWN_UNIT", [d["code"] for d in plans[1]["diagnostics"]])
+
     def test_503_three_times_then_success(self):
         self.mo.call("/_faults", {"status": 503, "count": 3})
         rc, out, err = self.plan_online("--dry-run")

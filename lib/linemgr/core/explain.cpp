@@ -1,10 +1,27 @@
 #include <linemgr/core/explain.hpp>
 
+#include <fmt/format.h>
+
 #include <linemgr/core/planner_internal.hpp>
 #include <linemgr/core/rules_internal.hpp>
 #include <linemgr/core/text.hpp>
 
 namespace linemgr::core {
+
+result<std::string> unit_argument(const snapshot& snap, std::string_view id_or_user_key) {
+  if (snap.units.ids.find(id_or_user_key) != no_index) return std::string(id_or_user_key);
+  std::vector<index_t> named;
+  for (index_t i = 0; i < snap.units.size(); ++i)
+    if (snap.unit_infos[i].user_key == id_or_user_key) named.push_back(i);
+  if (named.empty()) return std::string(id_or_user_key);
+  if (named.size() == 1) return std::string(snap.units.records[named.front()].id);
+  std::string list;
+  for (std::size_t i = 0; i < named.size() && i < 10; ++i)
+    list += fmt::format("{}{} ({})", i ? ", " : "", snap.units.records[named[i]].id, snap.unit_name(named[i]));
+  if (named.size() > 10) list += fmt::format(" and {} more", named.size() - 10);
+  return error{error_kind::usage, fmt::format("{} units have the user_key \"{}\": {}; give the id of the one you mean", named.size(),
+                                              id_or_user_key, list)};
+}
 
 std::optional<unit_explanation> explain_unit(const snapshot& snap, const config& cfg, day today, std::string_view unit_id) {
   index_t u = snap.units.ids.find(unit_id);

@@ -6,8 +6,14 @@
 
 #include <linemgr/core/config.hpp>
 #include <linemgr/core/plan.hpp>
+#include <linemgr/core/result.hpp>
 
 namespace linemgr::core {
+
+// The unit a command-line argument names: the unit with that id, else the one unit with that
+// user_key. Several units sharing the user_key: an error of kind usage listing them (id and name).
+// No match: the argument itself (the rules then report UNKNOWN_UNIT).
+result<std::string> unit_argument(const snapshot& snap, std::string_view id_or_user_key);
 
 // One engagement of the unit and whether H6.3 counted it.
 struct engagement_note {

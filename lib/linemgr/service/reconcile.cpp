@@ -1,12 +1,14 @@
 #include <linemgr/service/reconcile.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
 
 #include <fmt/format.h>
 
+#include <linemgr/core/explain.hpp>
 #include <linemgr/core/scope.hpp>
 #include <linemgr/service/safety.hpp>
 #include <linemgr/io/copenhagen.hpp>
@@ -128,6 +130,16 @@ error announce_failure(announcer* hooks, const run_options& o, day today, error 
   return e;
 }
 
+// True for text shaped like a uuid (8-4-4-4-12 hex digits).
+bool looks_like_uuid(std::string_view s) {
+  if (s.size() != 36) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? s[i] != '-' : !std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
+  }
+  return true;
+}
+
 constexpr const char* not_confirmed = "nothing was written: the plan was not confirmed";
 
 // False when the operator was asked and said no.
@@ -141,7 +153,15 @@ bool confirmed(organisation& org, const plan& p, const run_options& o) {
 result<run_report> reconcile(organisation& org, const run_options& o, announcer* hooks) {
   const day started = org.today();
   auto failed = [&](error e) -> result<run_report> { return announce_failure(hooks, o, started, std::move(e)); };
-  if (auto loaded = org.load(o.unit); !loaded) return failed(loaded.err());
+  // OS2mo reads a unit's scope by uuid; a user_key is found in the whole organisation.
+  const bool by_user_key = o.unit && org.os2mo() && !looks_like_uuid(*o.unit);
+  if (auto loaded = org.load(by_user_key ? std::nullopt : o.unit); !loaded) return failed(loaded.err());
+  std::optional<std::string> unit = o.unit;
+  if (unit) {
+    auto named = unit_argument(org.current(), *unit);
+    if (!named) return named.err();
+    unit = *named;
+  }
   if (os2mo_connection* mo = org.os2mo()) {
     const snapshot& s = org.current();
     log_to(o.log, log_level::info,
@@ -150,7 +170,7 @@ result<run_report> reconcile(organisation& org, const run_options& o, announcer*
   }
   const day today = org.today();
   plan p = make_plan(org.current(), org.rules(), today);
-  if (o.unit) p = scope_plan(org.current(), org.rules(), p, *o.unit);
+  if (unit) p = scope_plan(org.current(), org.rules(), p, *unit);
   if (o.safety && !o.dry_run && org.os2mo() && !o.in_memory)
     if (const auto why = refusal(org.current(), p, *o.safety)) return failed(error{error_kind::refused, *why});
   if (!confirmed(org, p, o)) return error{error_kind::refused, not_confirmed};
