@@ -75,7 +75,7 @@ int reconcile(const reconcile_options& given) {
     log_info("saved the plan ({} changes) to {}; review it, then apply exactly it with `linemgr apply {}`", r.changes.changes.size(),
              o.out, o.out);
   }
-  print(wants_json(o.format) ? plan_to_json(org.current(), r.changes, applied) : plan_to_text(org.current(), r.changes, applied));
+  print(wants_json(o.format) ? plan_to_json(org.current(), r.changes, applied) : plan_to_text(org.current(), r.changes, applied, colour_output()));
   if (hooks) hooks->flush();
   if (applied && applied->fatal) throw failure{*applied->fatal};
   return exit_status_of(r.clean(), !r.changes.changes.empty(), o.fail_on_changes, o.detailed_exitcode);
@@ -113,7 +113,7 @@ int apply(const apply_options& o) {
     take(write_file_atomically(o.write_snapshot, snapshot_to_json(org.current())));
   else if (!org.os2mo() && applied.ok)
     log_info("the plan was applied to the snapshot in memory only; pass --write-snapshot FILE to keep the result");
-  print(wants_json(o.format) ? plan_to_json(done->plan, &applied) : plan_to_text(done->plan, &applied));
+  print(wants_json(o.format) ? plan_to_json(done->plan, &applied) : plan_to_text(done->plan, &applied, colour_output()));
   if (hooks) hooks->flush();
   if (applied.fatal) throw failure{*applied.fatal};
   const bool clean = applied.failed.empty() && applied.stale.empty();

@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -15,7 +17,13 @@ namespace linemgr::cli {
 
 void usage(std::string message) { throw failure{{error_kind::usage, std::move(message)}}; }
 
-bool wants_json(output_format f) { return f == output_format::json || (f == output_format::automatic && ::isatty(STDOUT_FILENO) != 1); }
+bool wants_json(output_format f) { return f == output_format::json; }
+
+bool colour_output() {
+  const char* no_colour = std::getenv("NO_COLOR");
+  const char* term = std::getenv("TERM");
+  return ::isatty(STDOUT_FILENO) == 1 && (!no_colour || !*no_colour) && !(term && std::string_view(term) == "dumb");
+}
 
 bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
 

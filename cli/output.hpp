@@ -39,10 +39,12 @@ inline void take(status s) {
 
 // Output format of plans and listings.
 enum class output_format { automatic, text, json };
-// True when output should be JSON: asked for, or automatic and standard output is not a terminal.
+// True when output should be JSON: asked for with --format json (text is the default, also in a pipe).
 bool wants_json(output_format f);
 // Writes to standard output, or fails with an I/O error.
 void print(const std::string& text);
+// True when text on standard output may be coloured: a terminal, NO_COLOR unset or empty, TERM not dumb.
+bool colour_output();
 // True when standard error is a terminal.
 bool stderr_is_terminal();
 

@@ -74,7 +74,7 @@ int webhooks_deliver(const webhooks_options& o) {
   outbox box = take(outbox::open(outbox_path_of(s)));
   const long timeout_ms = o.timeout_s >= 0 ? o.timeout_s * 1000 : s.flush_timeout_ms;
   const delivery_summary sum = take(deliver_due(box, s, now_ms() + timeout_ms, log_line));
-  print(wants_json(o.format) ? fmt::format("{{\"delivered\": {}, \"failed\": {}, \"dead\": {}, \"waiting\": {}}}\n", sum.delivered, sum.failed, sum.dead, sum.waiting)
+  print(wants_json(o.format) ? fmt::format("{{\"format\": \"linemgr-webhook-deliver/1\", \"delivered\": {}, \"failed\": {}, \"dead\": {}, \"waiting\": {}}}\n", sum.delivered, sum.failed, sum.dead, sum.waiting)
                              : fmt::format("{} delivered, {} failed, {} dead; {} waiting\n", sum.delivered, sum.failed, sum.dead, sum.waiting));
   return 0;
 }

@@ -111,9 +111,11 @@ class AgainstOS2mo(unittest.TestCase):
             unit = json.load(f)["units"][30]
         plans = []
         for name in (unit["id"], unit["user_key"]):
+            self.mo.call("/_log/reset", {})
             rc, out, err = run("reconcile-unit", name, "--mo-url", self.mo.url, "--config", self.cfg, "--today", TODAY,
                                "--format", "json", "--dry-run", env=self.env)
             self.assertEqual(rc, 0, err)
+            self.assertLessEqual(len(self.mo.log()), 6)  # the user_key costs one request, not a whole read
             plans.append(json.loads(out))
         self.assertEqual(plans[0], plans[1])
         self.assertNotIn("UNKNOWN_UNIT", [d["code"] for d in plans[1]["diagnostics"]])

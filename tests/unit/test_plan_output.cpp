@@ -36,12 +36,26 @@ TEST_SUITE("io::plan_output") {
     CHECK(std::string(applied["applied"]["failed"][0]["error"].GetString()) == "boom");
   }
 
-  TEST_CASE("the text plan has one line per change with its reason and a summary") {
-    snapshot s = snap_of(doc(R"("units": [)" + unit("TOP", "ORG", "NY6-niveau") + "]"));
-    const plan p = make_plan(s, cfg_of("[hierarchy]\ntop_level = [\"TOP\"]\n"), d("2026-03-02"));
+  TEST_CASE("the text plan groups changes by unit, names every subject, and says what applying would do") {
+    snapshot s = snap_of(doc(R"("units": [)" + unit("TOP", "ORG", "NY6-niveau", "Kommune") + "," + unit("DB", "TOP", "N2", "Skoler") + "," +
+                             unit("DBL", "DB", "N2", "Skoler_leder") + R"(], "persons": [{"id": "P1", "name": "Anne Holm"},
+                             {"id": "P2", "name": "Bo Berg"}], "engagements": [)" + rec("E1", "P1", "DB", "2020-01-01") +
+                             R"(], "associations": [)" + rec("S1", "P1", "DBL", "2020-01-01") + R"(], "managers": [)" +
+                             rec("M2", "P2", "DB", "2019-01-01", "", R"(, "type": "Leder", "level": "Niveau 2")") + "]"));
+    const plan p = make_plan(s, cfg_of("[hierarchy]\ntop_level = [\"TOP\"]\n[managers.level_mapping]\nN2 = \"Niveau 2\"\n"), d("2026-03-02"));
     const std::string text = plan_to_text(s, p, nullptr);
-    CHECK(text.find("set_unit_class  unit TOP (TOP): class (none) -> linjeorg from 2026-03-02: configured top-level unit\n") == 0);
-    CHECK(text.find("1 change for 2026-03-02 (1 set_unit_class); diagnostics: 0 error, 0 warn, 0 info") != std::string::npos);
-    CHECK(text.find("dry run: nothing was applied") != std::string::npos);
+    CHECK(text.find("unit Skoler (DB)\n"
+                    "  + manager Anne Holm (P1): Niveau 2, Leder, from 2026-03-02\n"
+                    "      designated in DBL by association S1; engaged in DB since 2020-01-01\n"
+                    "  - manager M2 (Bo Berg) ends, from 2019-01-01\n") == 0);
+    CHECK(text.find("unit Kommune (TOP)\n  ~ class (none) -> linjeorg, from 2026-03-02\n      configured top-level unit\n") !=
+          std::string::npos);
+    CHECK(text.find("changes for 2026-03-02 (1 create_manager, 1 end_manager, ") != std::string::npos);
+    CHECK(text.find("dry run: nothing was applied (applying would create 1 manager, end 1 manager and change the class of ") !=
+          std::string::npos);
+    CHECK(text.find("\x1b[") == std::string::npos);  // no colour unless asked
+    const std::string coloured = plan_to_text(s, p, nullptr, true);
+    CHECK(coloured.find("\x1b[1munit Skoler (DB)\x1b[0m\n  \x1b[32m+\x1b[0m manager Anne Holm") == 0);
+    CHECK(coloured.find("\x1b[31m-\x1b[0m manager M2") != std::string::npos);
   }
 }

@@ -131,7 +131,9 @@ class Webhooks(unittest.TestCase):
         args = ["webhooks", "deliveries", "--config", cfg, "--format", "json", "--limit", "100000"]
         rc, out, err = self.linemgr(*(args + (["--state", state] if state else [])))
         self.assertEqual(rc, 0, err)
-        return json.loads(out)
+        listing = json.loads(out)
+        self.assertEqual(listing["format"], "linemgr-webhook-deliveries/1")
+        return listing["deliveries"]
 
     def test_signed_envelope_and_template_sinks_get_what_the_plan_did(self):
         cfg = self.config(

@@ -15,12 +15,17 @@ result<std::string> unit_argument(const snapshot& snap, std::string_view id_or_u
     if (snap.unit_infos[i].user_key == id_or_user_key) named.push_back(i);
   if (named.empty()) return std::string(id_or_user_key);
   if (named.size() == 1) return std::string(snap.units.records[named.front()].id);
+  std::vector<std::pair<std::string, std::string>> units;
+  for (const index_t u : named) units.emplace_back(snap.units.records[u].id, snap.unit_name(u));
+  return ambiguous_user_key(id_or_user_key, units);
+}
+
+error ambiguous_user_key(std::string_view user_key, const std::vector<std::pair<std::string, std::string>>& units) {
   std::string list;
-  for (std::size_t i = 0; i < named.size() && i < 10; ++i)
-    list += fmt::format("{}{} ({})", i ? ", " : "", snap.units.records[named[i]].id, snap.unit_name(named[i]));
-  if (named.size() > 10) list += fmt::format(" and {} more", named.size() - 10);
-  return error{error_kind::usage, fmt::format("{} units have the user_key \"{}\": {}; give the id of the one you mean", named.size(),
-                                              id_or_user_key, list)};
+  for (std::size_t i = 0; i < units.size() && i < 10; ++i) list += fmt::format("{}{} ({})", i ? ", " : "", units[i].first, units[i].second);
+  if (units.size() > 10) list += fmt::format(" and {} more", units.size() - 10);
+  return error{error_kind::usage,
+               fmt::format("{} units have the user_key \"{}\": {}; give the id of the one you mean", units.size(), user_key, list)};
 }
 
 std::optional<unit_explanation> explain_unit(const snapshot& snap, const config& cfg, day today, std::string_view unit_id) {

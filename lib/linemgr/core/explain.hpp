@@ -14,6 +14,8 @@ namespace linemgr::core {
 // user_key. Several units sharing the user_key: an error of kind usage listing them (id and name).
 // No match: the argument itself (the rules then report UNKNOWN_UNIT).
 result<std::string> unit_argument(const snapshot& snap, std::string_view id_or_user_key);
+// The error unit_argument gives when several units, (id, name) each, share `user_key`.
+error ambiguous_user_key(std::string_view user_key, const std::vector<std::pair<std::string, std::string>>& units);
 
 // One engagement of the unit and whether H6.3 counted it.
 struct engagement_note {

@@ -109,6 +109,38 @@ std::vector<std::string> change_fingerprints(const snapshot& s, const plan& p) {
   return out;
 }
 
+void describe(const snapshot& s, saved_change& c) {
+  auto unit_named = [&](index_t u, std::string& name) {
+    if (u != no_index) name = s.unit_name(u);
+  };
+  auto person_named = [&](index_t p, std::string& name) {
+    if (p != no_index) name = s.persons[p].name;
+  };
+  const index_t unit = c.unit.empty() ? no_index : s.units.ids.find(c.unit);
+  unit_named(unit, c.unit_name);
+  person_named(c.person.empty() ? no_index : s.person_ids.find(c.person), c.person_name);
+  // The subject's unit and person: from its segment at the change's start, else its last one.
+  auto subject = [&](const auto& table, const std::string& id) {
+    const index_t r = id.empty() ? no_index : table.ids.find(id);
+    if (r == no_index) return;
+    const auto* g = table.active_at(r, c.span.from);
+    if (!g) g = table.last(r);
+    if (!g) return;
+    person_named(g->person, c.subject_person_name);
+    if (c.group_unit.empty() && g->unit != no_index) {
+      c.group_unit = s.units.records[g->unit].id;
+      c.group_unit_name = s.unit_name(g->unit);
+    }
+  };
+  subject(s.managers, c.manager);
+  subject(s.associations, c.association);
+  subject(s.engagements, c.engagement);
+  if (c.group_unit.empty()) {
+    c.group_unit = c.unit;
+    c.group_unit_name = c.unit_name;
+  }
+}
+
 saved_plan saved_from(const snapshot& s, const plan& p) {
   saved_plan out;
   out.today = p.today;
@@ -117,14 +149,8 @@ saved_plan saved_from(const snapshot& s, const plan& p) {
   for (const change& c : p.changes) {
     saved_change& sc = out.changes.emplace_back();
     sc.kind = c.kind;
-    if (c.unit != no_index) {
-      sc.unit = s.units.records[c.unit].id;
-      sc.unit_name = s.unit_name(c.unit);
-    }
-    if (c.person != no_index) {
-      sc.person = s.persons[c.person].id;
-      sc.person_name = s.persons[c.person].name;
-    }
+    if (c.unit != no_index) sc.unit = s.units.records[c.unit].id;
+    if (c.person != no_index) sc.person = s.persons[c.person].id;
     if (c.manager != no_index) sc.manager = s.managers.records[c.manager].id;
     if (c.association != no_index) sc.association = s.associations.records[c.association].id;
     if (c.engagement != no_index) sc.engagement = s.engagements.records[c.engagement].id;

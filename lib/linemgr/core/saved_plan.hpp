@@ -42,7 +42,11 @@ struct saved_change {
   std::vector<std::string> responsibilities;
   std::string reason;
   std::string fingerprint;             // empty until change_fingerprints() fills it
-  std::string unit_name, person_name;  // for people (not saved); empty when unknown
+  // For people (not saved; empty when unknown): the names of the unit and person the op names,
+  // the person whose manager role, association or engagement it is, and the unit the change is
+  // shown under (its subject's unit).
+  std::string unit_name, person_name, subject_person_name;
+  std::string group_unit, group_unit_name;
 };
 
 // A saved plan and what it was made from.
@@ -67,6 +71,9 @@ struct resolved_plan {
 
 // The plan with ids in place of indices (no fingerprints, no basis): what every output of a plan shows.
 saved_plan saved_from(const snapshot& s, const plan& p);
+
+// Fills in the names of a change (saved_change's fields for people) from `s` by its ids.
+void describe(const snapshot& s, saved_change& c);
 
 // Resolves `saved` in `s` (the organisation as it is now, `where` naming it in reasons).
 resolved_plan resolve_saved_plan(const snapshot& s, const saved_plan& saved, std::string_view where);

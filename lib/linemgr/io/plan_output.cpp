@@ -19,6 +19,25 @@ const std::string& saved_subject(const saved_change& c) {
   return c.unit;
 }
 
+std::string words_of(const std::array<std::size_t, 7>& n) {
+  auto count = [](std::size_t k, const char* one, const char* many) { return fmt::format("{} {}", k, k == 1 ? one : many); };
+  std::vector<std::string> parts;
+  auto add = [&](op o, std::string text) {
+    if (n[static_cast<std::size_t>(o)]) parts.push_back(std::move(text));
+  };
+  add(op::create_manager, "create " + count(n[0], "manager", "managers"));
+  add(op::update_manager, "correct the level of " + count(n[1], "manager", "managers"));
+  add(op::end_manager, "end " + count(n[2], "manager", "managers"));
+  add(op::vacate_manager, "make " + count(n[3], "manager role", "manager roles") + " vacant");
+  add(op::end_association, "end " + count(n[4], "association", "associations"));
+  add(op::move_engagement, "move " + count(n[5], "engagement", "engagements"));
+  add(op::set_unit_class, "change the class of " + count(n[6], "unit", "units"));
+  if (parts.empty()) return "change nothing";
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) out += (i == 0 ? "" : i + 1 == parts.size() ? " and " : ", ") + parts[i];
+  return out;
+}
+
 }  // namespace
 
 std::string plan_to_json(const saved_plan& p, const apply_report* applied, bool with_basis) {
@@ -172,48 +191,83 @@ std::string plan_to_json(const saved_plan& p, const apply_report* applied, bool 
   return out;
 }
 
-std::string plan_to_text(const saved_plan& p, const apply_report* applied) {
+std::string plan_to_text(const saved_plan& p, const apply_report* applied, bool colour) {
   std::string out;
+  auto paint = [&](const char* code, const std::string& text) { return colour ? fmt::format("\x1b[{}m{}\x1b[0m", code, text) : text; };
   auto range = [](const saved_change& c) {
     return c.span.to == open_end ? fmt::format("from {}", format_date(c.span.from))
-                                 : fmt::format("{} to {}", format_date(c.span.from), format_date(c.span.to));
+                                 : fmt::format("from {} to {}", format_date(c.span.from), format_date(c.span.to));
   };
-  std::map<std::string_view, std::size_t> by_op;
-  for (const saved_change& c : p.changes) {
-    ++by_op[op_name(c.kind)];
-    std::string what;
-    switch (c.kind) {
-      case op::set_unit_class:
-        what = fmt::format("unit {} ({}): class {} -> {}", c.unit, c.unit_name,
-                           c.was_null ? "(none)" : c.was, c.klass);
-        break;
-      case op::create_manager:
-        what = fmt::format("unit {}: new manager {} ({}, {})", c.unit, c.person, c.level, c.type);
-        break;
-      case op::update_manager:
-        what = fmt::format("manager {}: level -> {}", c.manager, c.level);
-        break;
-      case op::end_manager: what = fmt::format("manager {}: ends", c.manager); break;
-      case op::vacate_manager: what = fmt::format("manager {}: becomes vacant", c.manager); break;
-      case op::end_association:
-        what = fmt::format("association {}: ends", c.association);
-        break;
-      case op::move_engagement:
-        what = fmt::format("engagement {}: moves to unit {}", c.engagement, c.unit);
-        break;
+  auto named = [](const std::string& id, const std::string& name) { return name.empty() ? id : fmt::format("{} ({})", name, id); };
+  auto whose = [](const std::string& id, const std::string& person) { return person.empty() ? id : fmt::format("{} ({})", id, person); };
+  // Changes grouped by the unit they are about, units in order of their first change.
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<std::size_t>> groups;
+  for (std::size_t i = 0; i < p.changes.size(); ++i) {
+    const saved_change& c = p.changes[i];
+    const std::string& g = c.kind == op::move_engagement ? c.unit : c.group_unit.empty() ? c.unit : c.group_unit;
+    auto [it, fresh] = groups.try_emplace(g);
+    if (fresh) order.push_back(g);
+    it->second.push_back(i);
+  }
+  std::array<std::size_t, 7> by_op{};
+  for (const std::string& g : order) {
+    const saved_change& first = p.changes[groups[g].front()];
+    const std::string& name = first.kind == op::move_engagement || first.group_unit.empty() ? first.unit_name : first.group_unit_name;
+    out += paint("1", "unit " + named(g, name)) + "\n";
+    for (const std::size_t i : groups[g]) {
+      const saved_change& c = p.changes[i];
+      ++by_op[static_cast<std::size_t>(c.kind)];
+      std::string marker = "~", what;
+      switch (c.kind) {
+        case op::set_unit_class: what = fmt::format("class {} -> {}", c.was_null ? "(none)" : c.was, c.klass); break;
+        case op::create_manager:
+          marker = "+";
+          what = fmt::format("manager {}: {}, {}", named(c.person, c.person_name), c.level, c.type);
+          if (!c.responsibilities.empty()) {
+            what += ", responsible for ";
+            for (std::size_t r = 0; r < c.responsibilities.size(); ++r) what += (r ? ", " : "") + c.responsibilities[r];
+          }
+          break;
+        case op::update_manager: what = fmt::format("manager {}: level -> {}", whose(c.manager, c.subject_person_name), c.level); break;
+        case op::end_manager:
+          marker = "-";
+          what = fmt::format("manager {} ends", whose(c.manager, c.subject_person_name));
+          break;
+        case op::vacate_manager:
+          marker = "-";
+          what = fmt::format("manager {} becomes vacant", whose(c.manager, c.subject_person_name));
+          break;
+        case op::end_association:
+          marker = "-";
+          what = fmt::format("association {} ends", whose(c.association, c.subject_person_name));
+          break;
+        case op::move_engagement:
+          what = fmt::format("engagement {} moves here{}", whose(c.engagement, c.subject_person_name),
+                             c.group_unit.empty() || c.group_unit == c.unit ? "" : " from " + named(c.group_unit, c.group_unit_name));
+          break;
+      }
+      const char* tint = marker == "+" ? "32" : marker == "-" ? "31" : "33";
+      out += fmt::format("  {} {}, {}\n      {}\n", paint(tint, marker), what, range(c), c.reason);
     }
-    out += fmt::format("{:<15} {} {}: {}\n", op_name(c.kind), what, range(c), c.reason);
   }
   std::array<std::size_t, 3> by_severity{};
+  if (!p.diagnostics.empty() && !p.changes.empty()) out += "\n";
   for (const diagnostic& d : p.diagnostics) {
     ++by_severity[static_cast<std::size_t>(d.level)];
-    out += fmt::format("{:<5} {} {}: {}\n", severity_name(d.level), d.code, d.subject, d.message);
+    const std::string level(severity_name(d.level));
+    out += fmt::format("{:<5} {} {}: {}\n", paint(d.level == severity::error ? "31" : d.level == severity::warn ? "33" : "0", level) +
+                                                 std::string(level.size() < 5 ? 5 - level.size() : 0, ' '),
+                       d.code, d.subject, d.message);
   }
   out += fmt::format("\n{} change{} for {}", p.changes.size(), p.changes.size() == 1 ? "" : "s", format_date(p.today));
-  if (!by_op.empty()) {
+  if (!p.changes.empty()) {
     out += " (";
     bool first = true;
-    for (const auto& [name, n] : by_op) {
+    std::map<std::string_view, std::size_t> named_ops;
+    for (std::size_t k = 0; k < by_op.size(); ++k)
+      if (by_op[k]) named_ops[op_name(static_cast<op>(k))] = by_op[k];
+    for (const auto& [name, n] : named_ops) {
       out += fmt::format("{}{} {}", first ? "" : ", ", n, name);
       first = false;
     }
@@ -226,39 +280,28 @@ std::string plan_to_text(const saved_plan& p, const apply_report* applied) {
     for (const auto& f : applied->stale)
       out += fmt::format("stale:  change {} ({} {}): {}\n", f.change, op_name(p.changes[f.change].kind), saved_subject(p.changes[f.change]), f.error);
     out += fmt::format("applied: {} ok, {} failed, {} stale\n", applied->ok, applied->failed.size(), applied->stale.size());
-  }
-  else
+  } else if (p.changes.empty()) {
     out += "dry run: nothing was applied\n";
+  } else {
+    out += fmt::format("dry run: nothing was applied (applying would {})\n", words_of(by_op));
+  }
   return out;
 }
 
 std::string plan_in_words(const plan& p) {
   std::array<std::size_t, 7> n{};
   for (const change& c : p.changes) ++n[static_cast<std::size_t>(c.kind)];
-  auto count = [](std::size_t k, const char* one, const char* many) { return fmt::format("{} {}", k, k == 1 ? one : many); };
-  std::vector<std::string> parts;
-  auto add = [&](op o, std::string text) {
-    if (n[static_cast<std::size_t>(o)]) parts.push_back(std::move(text));
-  };
-  add(op::create_manager, "create " + count(n[0], "manager", "managers"));
-  add(op::update_manager, "correct the level of " + count(n[1], "manager", "managers"));
-  add(op::end_manager, "end " + count(n[2], "manager", "managers"));
-  add(op::vacate_manager, "make " + count(n[3], "manager role", "manager roles") + " vacant");
-  add(op::end_association, "end " + count(n[4], "association", "associations"));
-  add(op::move_engagement, "move " + count(n[5], "engagement", "engagements"));
-  add(op::set_unit_class, "change the class of " + count(n[6], "unit", "units"));
-  if (parts.empty()) return "change nothing";
-  std::string out;
-  for (std::size_t i = 0; i < parts.size(); ++i) out += (i == 0 ? "" : i + 1 == parts.size() ? " and " : ", ") + parts[i];
-  return out;
+  return words_of(n);
 }
 
 std::string plan_to_json(const snapshot& snap, const plan& p, const apply_report* applied) {
   return plan_to_json(saved_from(snap, p), applied, false);
 }
 
-std::string plan_to_text(const snapshot& snap, const plan& p, const apply_report* applied) {
-  return plan_to_text(saved_from(snap, p), applied);
+std::string plan_to_text(const snapshot& snap, const plan& p, const apply_report* applied, bool colour) {
+  saved_plan named = saved_from(snap, p);
+  for (saved_change& c : named.changes) describe(snap, c);
+  return plan_to_text(named, applied, colour);
 }
 
 }  // namespace linemgr::io

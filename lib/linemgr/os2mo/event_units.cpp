@@ -1,6 +1,7 @@
 // The seed units of a batch of events (doc/rules.md H11), resolved in OS2mo: one request for the
 // events' objects and the persons' records, one more for the persons of engagements and managers.
 #include <algorithm>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -151,6 +152,43 @@ result<std::vector<std::string>> os2mo_connection::event_units(const std::vector
     return error{error_kind::data, "malformed response from OS2mo: " + bad.message};
   }
   return list_of(seeds);
+}
+
+result<std::vector<std::pair<std::string, std::string>>> os2mo_connection::units_with_user_key(const std::string& user_key) {
+  rapidjson::StringBuffer vars;
+  rapidjson::Writer<rapidjson::StringBuffer> w(vars);
+  w.StartObject();
+  w.Key("user_keys");
+  w.StartArray();
+  w.String(user_key.c_str(), static_cast<rapidjson::SizeType>(user_key.size()));
+  w.EndArray();
+  w.EndObject();
+  rapidjson::Document doc;
+  if (auto r = impl_->client.execute("LinemgrUnitsByUserKey", queries::units_by_user_key, {vars.GetString(), vars.GetSize()}, doc); !r)
+    return r.err();
+  std::map<std::string, std::string> found;  // uuid -> latest name with that user_key
+  try {
+    const value& data = doc["data"];
+    const auto paged = data.IsObject() ? data.FindMember("org_units") : data.MemberEnd();
+    if (paged == data.MemberEnd() || !paged->value.IsObject() || !paged->value.HasMember("objects") || !paged->value["objects"].IsArray())
+      throw malformed{"LinemgrUnitsByUserKey: data.org_units.objects: missing"};
+    std::size_t i = 0;
+    for (const value& o : paged->value["objects"].GetArray()) {
+      const std::string path = fmt::format("LinemgrUnitsByUserKey: data.org_units.objects[{}]", i++);
+      if (!o.IsObject() || !o.HasMember("uuid") || !o["uuid"].IsString()) throw malformed{path + ".uuid: missing"};
+      const std::string uuid(o["uuid"].GetString(), o["uuid"].GetStringLength());
+      if (!o.HasMember("validities") || !o["validities"].IsArray()) throw malformed{path + ".validities: missing"};
+      for (const value& v : o["validities"].GetArray()) {
+        if (!v.IsObject() || !v.HasMember("user_key") || !v["user_key"].IsString() ||
+            std::string_view(v["user_key"].GetString(), v["user_key"].GetStringLength()) != user_key)
+          continue;
+        found[uuid] = v.HasMember("name") && v["name"].IsString() ? std::string(v["name"].GetString(), v["name"].GetStringLength()) : "";
+      }
+    }
+  } catch (const malformed& m) {
+    return error{error_kind::data, "malformed response from OS2mo: " + m.message};
+  }
+  return std::vector<std::pair<std::string, std::string>>(found.begin(), found.end());
 }
 
 }  // namespace linemgr::os2mo

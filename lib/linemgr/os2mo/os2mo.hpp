@@ -42,6 +42,8 @@ class os2mo_connection {
   // the batch has engagement or manager events; one more per page_size ids in a longer list. An
   // org_unit event seeds its own id even when the unit no longer exists; it-user events seed nothing.
   result<std::vector<std::string>> event_units(const std::vector<event>& events);
+  // The units that have (or had) `user_key`, as (uuid, latest name) pairs sorted by uuid: one request.
+  result<std::vector<std::pair<std::string, std::string>>> units_with_user_key(const std::string& user_key);
   // Applies a plan made from `snap` (as load_all read it) with the v29 mutations, in plan order.
   // Every object a change names is read again first; one that changed meanwhile is reported
   // stale and left alone. When OS2mo becomes unreachable, the report's `fatal` says so and

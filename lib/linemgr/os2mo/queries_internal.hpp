@@ -18,6 +18,7 @@ extern const char* const event_persons;
 extern const char* const scope_units;
 extern const char* const scope_records;
 extern const char* const scope_persons;
+extern const char* const units_by_user_key;
 extern const char* const verify_org_units;
 extern const char* const verify_engagements;
 extern const char* const verify_associations;

@@ -153,10 +153,19 @@ bool confirmed(organisation& org, const plan& p, const run_options& o) {
 result<run_report> reconcile(organisation& org, const run_options& o, announcer* hooks) {
   const day started = org.today();
   auto failed = [&](error e) -> result<run_report> { return announce_failure(hooks, o, started, std::move(e)); };
-  // OS2mo reads a unit's scope by uuid; a user_key is found in the whole organisation.
-  const bool by_user_key = o.unit && org.os2mo() && !looks_like_uuid(*o.unit);
-  if (auto loaded = org.load(by_user_key ? std::nullopt : o.unit); !loaded) return failed(loaded.err());
   std::optional<std::string> unit = o.unit;
+  // OS2mo reads a unit's scope by uuid: a user_key is looked up first (one request).
+  if (os2mo_connection* mo = org.os2mo(); unit && mo && !looks_like_uuid(*unit)) {
+    auto named = mo->units_with_user_key(*unit);
+    if (!named) return failed(named.err());
+    if (named->size() > 1) return ambiguous_user_key(*unit, *named);
+    if (named->empty()) {  // G9: an unknown unit plans nothing, and says so
+      plan none = scope_plan(snapshot{}, org.rules(), plan{started, {}, {}}, *unit);
+      return execute(org, std::move(none), o, hooks, {.full = false, .when_cut_short = true, .when_empty = true});
+    }
+    unit = named->front().first;
+  }
+  if (auto loaded = org.load(unit); !loaded) return failed(loaded.err());
   if (unit) {
     auto named = unit_argument(org.current(), *unit);
     if (!named) return named.err();
@@ -274,10 +283,7 @@ result<apply_outcome> apply_saved(organisation& org, const saved_plan& saved, co
   apply_outcome out;
   out.plan = saved;
   const snapshot& now = org.current();
-  for (saved_change& c : out.plan.changes) {
-    if (const index_t u = c.unit.empty() ? no_index : now.units.ids.find(c.unit); u != no_index) c.unit_name = now.unit_name(u);
-    if (const index_t p = c.person.empty() ? no_index : now.person_ids.find(c.person); p != no_index) c.person_name = now.persons[p].name;
-  }
+  for (saved_change& c : out.plan.changes) describe(now, c);
   out.applied = report_in_saved_order(resolved, r.applied ? *r.applied : apply_report{});
   return out;
 }

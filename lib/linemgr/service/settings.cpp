@@ -337,6 +337,8 @@ std::string settings_to_json(const settings& s) {
   rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buffer);
   w.SetIndent(' ', 2);
   w.StartObject();
+  w.Key("format");
+  w.String("linemgr-config/1");
   w.Key("file");
   s.file() ? w.String(*s.file()) : w.Null();
   w.Key("settings");

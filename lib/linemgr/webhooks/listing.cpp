@@ -1,5 +1,6 @@
 #include <linemgr/webhooks/listing.hpp>
 
+#include <ctime>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -14,13 +15,6 @@ using namespace linemgr::core;
 
 namespace {
 
-std::string age(std::int64_t ms) {
-  const std::int64_t s = ms / 1000;
-  if (s < 120) return fmt::format("{} s", s);
-  if (s < 7200) return fmt::format("{} min", s / 60);
-  return fmt::format("{} h", s / 3600);
-}
-
 std::string filter_text(const notice_filter& f) {
   std::vector<std::string> parts;
   auto join = [](const std::vector<std::string>& v) { return fmt::format("{}", fmt::join(v, ",")); };
@@ -32,6 +26,16 @@ std::string filter_text(const notice_filter& f) {
   if (!f.subtrees.empty()) parts.push_back("subtree=" + join(f.subtrees));
   if (f.include_dry_run) parts.push_back("include_dry_run");
   return parts.empty() ? "all" : fmt::format("{}", fmt::join(parts, " "));
+}
+
+// A time in milliseconds since the epoch as UTC text (2026-12-02T13:45:26Z).
+std::string utc_time(std::int64_t ms) {
+  const std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
 }
 
 }  // namespace
@@ -57,6 +61,8 @@ result<std::string> list_sinks(const webhook_settings& s, bool json) {
   w.SetIndent(' ', 2);
   std::string text;
   w.StartObject();
+  w.Key("format");
+  w.String("linemgr-webhook-sinks/1");
   w.Key("outbox");
   w.String(outbox_path_of(s));
   w.Key("sinks");
@@ -114,7 +120,8 @@ result<std::string> list_sinks(const webhook_settings& s, bool json) {
 result<std::string> list_deliveries(const webhook_settings& s, std::optional<delivery_state> state, std::size_t limit, std::int64_t now,
                                     bool json) {
   if (!std::filesystem::exists(outbox_path_of(s)))
-    return json ? std::string("[]\n") : fmt::format("no deliveries (no outbox at {} yet)\n", outbox_path_of(s));
+    return json ? std::string("{\"format\": \"linemgr-webhook-deliveries/1\", \"deliveries\": []}\n")
+                : fmt::format("no deliveries (no outbox at {} yet)\n", outbox_path_of(s));
   auto box = outbox::open(outbox_path_of(s));
   if (!box) return box.err();
   auto listed = box->list(state, limit);
@@ -123,7 +130,13 @@ result<std::string> list_deliveries(const webhook_settings& s, std::optional<del
   rapidjson::StringBuffer buffer;
   rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buffer);
   w.SetIndent(' ', 2);
-  std::string text = rows.empty() ? "no deliveries\n" : "";
+  std::string text = rows.empty() ? "no deliveries\n"
+                                  : fmt::format("{:>6}  {:<10} {:<12} {:<20} {:<36}  {:>8}  {:<20}  {}\n", "#", "STATE", "SINK", "TYPE",
+                                                "NOTICE", "ATTEMPTS", "NEXT TRY (UTC)", "LAST ANSWER");
+  w.StartObject();
+  w.Key("format");
+  w.String("linemgr-webhook-deliveries/1");
+  w.Key("deliveries");
   w.StartArray();
   for (const delivery_row& r : rows) {
     w.StartObject();
@@ -147,14 +160,22 @@ result<std::string> list_deliveries(const webhook_settings& s, std::optional<del
     r.state == delivery_state::pending || r.state == delivery_state::failed ? w.Int64(r.next_attempt_ms) : w.Null();
     w.Key("delivered_ms");
     r.delivered_ms ? w.Int64(*r.delivered_ms) : w.Null();
+    const bool waiting = r.state == delivery_state::pending || r.state == delivery_state::failed;
+    w.Key("next_attempt");
+    waiting ? w.String(utc_time(r.next_attempt_ms)) : w.Null();
+    w.Key("delivered");
+    r.delivered_ms ? w.String(utc_time(*r.delivered_ms)) : w.Null();
     w.EndObject();
-    std::string when;
-    if (r.state == delivery_state::failed || r.state == delivery_state::pending)
-      when = r.next_attempt_ms <= now ? ", due now" : ", next try in " + age(r.next_attempt_ms - now);
-    text += fmt::format("{:>6}  {:<10} {:<12} {:<20} {}  attempts {}{}{}\n", r.id, delivery_state_name(r.state), r.sink, r.type,
-                        r.notice_id, r.attempts, when, r.last_error.empty() ? "" : "  last: " + r.last_error);
+    std::string when = "-";
+    if (waiting) when = r.next_attempt_ms <= now ? "due now" : utc_time(r.next_attempt_ms);
+    else if (r.delivered_ms) when = "done " + utc_time(*r.delivered_ms).substr(11);
+    const std::string last = r.last_status ? fmt::format("HTTP {}{}", *r.last_status, r.last_error.empty() ? "" : ": " + r.last_error)
+                                           : r.last_error.empty() ? "-" : r.last_error;
+    text += fmt::format("{:>6}  {:<10} {:<12} {:<20} {:<36}  {:>8}  {:<20}  {}\n", r.id, delivery_state_name(r.state), r.sink, r.type,
+                        r.notice_id, r.attempts, when, last);
   }
   w.EndArray();
+  w.EndObject();
   return json ? std::string(buffer.GetString()) + "\n" : text;
 }
 
