@@ -82,7 +82,7 @@ void add_source(CLI::App* sub, source_options& s) {
 }
 
 void add_format(CLI::App* sub, output_format& f) {
-  sub->add_option("--format", f, "Output: text or json (default: text on a terminal, json otherwise)")
+  sub->add_option("--format", f, "Output: text (default) or json")
       ->transform(CLI::CheckedTransformer(std::map<std::string, output_format>{{"text", output_format::text},
                                                                                 {"json", output_format::json}}));
 }
