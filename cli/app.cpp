@@ -27,7 +27,7 @@ namespace {
 const std::map<std::string, std::string>& placeholders() {
   static const std::map<std::string, std::string> table = {
       {"--snapshot", "FILE"}, {"--mo-url", "URL"}, {"--token-file", "FILE"}, {"--ca-file", "FILE"}, {"--config", "FILE"},
-      {"--today", "DATE"}, {"--date", "DATE"}, {"--format", "text|json"}, {"--write-snapshot", "FILE"}, {"--out", "FILE"},
+      {"--today", "DATE"}, {"--date", "DATE"}, {"--format", "text|json"}, {"--write-snapshot", "FILE"}, {"--out", "FILE"}, {"--metrics-file", "FILE"},
       {"--max-changes", "N"}, {"--webhook-flush-timeout", "SECONDS"}, {"--timeout", "SECONDS"}, {"--source", "stdin|amqp|mo-events"},
       {"--listener-prefix", "PREFIX"}, {"--coalesce", "MS"}, {"--amqp-url", "URL"}, {"--amqp-queue", "QUEUE"},
       {"--dead-letter-exchange", "EXCHANGE"}, {"--prefetch", "N"}, {"--heartbeat", "SECONDS"}, {"--max-attempts", "N"},
@@ -107,6 +107,8 @@ void add_reconcile(CLI::App* sub, reconcile_options& o) {
   sub->add_flag("--force", o.force, "Write to OS2mo even when the guard rails ([safety] limits, a configuration that cannot be right) "
                                     "refuse the plan");
   sub->add_flag("--yes", o.yes, "Do not ask before writing to OS2mo (asked only on a terminal)");
+  sub->add_option("--metrics-file", o.metrics_file, "Write the run's metrics to FILE (Prometheus text, for node_exporter's textfile "
+                                                    "collector), however the run ends");
   sub->add_option("--max-changes", o.max_changes, "Refuse to write to OS2mo a plan of more than N changes (default: [safety] "
                                                   "max_changes, else no limit)")
       ->check(CLI::Range(1L, 100000000L));
@@ -175,6 +177,7 @@ const std::vector<subcommand>& subcommands() {
          s->add_flag("--force", o.apply.force, "Apply although the plan was made from another source or under other rules, "
                                                "or the guard rails refuse it");
          s->add_flag("--yes", o.apply.yes, "Do not ask before writing to OS2mo (asked only on a terminal)");
+         s->add_option("--metrics-file", o.apply.metrics_file, "Write the run's metrics to FILE (Prometheus text), however the run ends");
          s->add_option("--max-changes", o.apply.max_changes, "Refuse to write to OS2mo a plan of more than N changes")
              ->check(CLI::Range(1L, 100000000L));
          add_flush_timeout(s, o.apply.webhook_flush_timeout_s);

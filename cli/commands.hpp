@@ -19,6 +19,7 @@ struct reconcile_options {
   bool fail_on_changes = false;
   bool detailed_exitcode = false;  // 0 no changes, 2 changes (planned or applied), 1 failed
   std::string out;                 // --out: save the plan for `apply` (applies nothing)
+  std::string metrics_file;        // --metrics-file: the run's metrics for node_exporter's textfile collector
   bool force = false;    // no guard rails for this run
   bool yes = false;      // no question on a terminal
   long max_changes = 0;  // 0: [safety] max_changes
@@ -33,6 +34,7 @@ struct apply_options {
   std::string plan_file;
   output_format format = output_format::automatic;
   std::string write_snapshot;
+  std::string metrics_file;
   bool detailed_exitcode = false;
   bool force = false;
   bool yes = false;

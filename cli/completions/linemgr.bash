@@ -6,11 +6,11 @@ _linemgr() {
   local commands="reconcile-all reconcile-unit apply explain manager-of listen webhooks config"
   local logging="--log-format --log-level --help"
   local source_flags="--snapshot --mo-url --token-file --ca-file --config --today"
-  local reconcile_flags="$source_flags --dry-run --format --write-snapshot --fail-on-changes --detailed-exitcode --out --force --yes --max-changes --webhook-flush-timeout --quiet $logging"
-  local apply_flags="$source_flags --format --write-snapshot --detailed-exitcode --force --yes --max-changes --webhook-flush-timeout --quiet $logging"
+  local reconcile_flags="$source_flags --dry-run --format --write-snapshot --fail-on-changes --detailed-exitcode --out --metrics-file --force --yes --max-changes --webhook-flush-timeout --quiet $logging"
+  local apply_flags="$source_flags --format --write-snapshot --metrics-file --detailed-exitcode --force --yes --max-changes --webhook-flush-timeout --quiet $logging"
 
   case "$prev" in
-    --snapshot|--config|--write-snapshot|--out|--token-file|--ca-file|--amqp-ca-file)
+    --snapshot|--config|--write-snapshot|--out|--metrics-file|--token-file|--ca-file|--amqp-ca-file)
       COMPREPLY=($(compgen -f -- "$cur")); return ;;
     --format) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;
     --log-format) COMPREPLY=($(compgen -W "text json" -- "$cur")); return ;;

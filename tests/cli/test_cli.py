@@ -279,6 +279,35 @@ class Cli(unittest.TestCase):
         self.assertEqual(run("reconcile-all", "--snapshot", out, "--config", self.cfg, "--dry-run", "--detailed-exitcode")[0], 0)
         self.assertEqual(run("reconcile-unit", "NOPE", *base, "--dry-run")[0], 0)
 
+    def test_a_metrics_file_for_the_textfile_collector_however_the_run_ends(self):
+        prom = os.path.join(self.d, "linemgr.prom")
+        rc, out, err = run("reconcile-all", "--snapshot", self.snap, "--config", self.cfg, "--write-snapshot",
+                           os.path.join(self.d, "out.json"), "--metrics-file", prom)
+        self.assertEqual(rc, 0, err)
+        with open(prom, encoding="utf-8") as f:
+            text = f.read()
+        self.assertEqual(os.stat(prom).st_mode & 0o777, 0o600)
+        metrics = {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if not line.startswith("#")}
+        self.assertEqual(metrics['linemgr_run_success{command="reconcile-all"}'], 1)
+        self.assertEqual(metrics['linemgr_run_dry_run{command="reconcile-all"}'], 0)
+        self.assertEqual(metrics['linemgr_run_changes{kind="set_unit_class"}'], 3)
+        self.assertEqual(metrics['linemgr_run_changes{kind="create_manager"}'], 1)
+        self.assertEqual(metrics['linemgr_run_changes_applied{command="reconcile-all"}'], 4)
+        self.assertAlmostEqual(metrics['linemgr_run_last_timestamp_seconds{command="reconcile-all"}'], time.time(), delta=600)
+        self.assertIn("# TYPE linemgr_run_duration_seconds gauge", text)
+        # A failed run says so, and the mode an operator gave the file (for node_exporter) is kept.
+        os.chmod(prom, 0o644)
+        rc, _, _ = run("reconcile-all", "--snapshot", os.path.join(self.d, "missing.json"), "--config", self.cfg, "--dry-run",
+                       "--metrics-file", prom)
+        self.assertEqual(rc, 74)
+        with open(prom, encoding="utf-8") as f:
+            self.assertIn('linemgr_run_success{command="reconcile-all"} 0', f.read())
+        self.assertEqual(os.stat(prom).st_mode & 0o777, 0o644)
+        self.assertEqual(sorted(n for n in os.listdir(self.d) if "prom" in n), ["linemgr.prom"])  # no temporary file left
+        rc, _, err = run("reconcile-all", "--snapshot", self.snap, "--dry-run", "--metrics-file", self.d)
+        self.assertEqual(rc, 74)
+        self.assertIn("is a directory", err)
+
     def test_reconcile_unit(self):
         rc, out, _ = run("reconcile-unit", "NOPE", "--snapshot", self.snap, "--config", self.cfg, "--dry-run", "--format", "json")
         self.assertEqual(rc, 0)
