@@ -76,6 +76,7 @@ int webhooks_deliver(const webhooks_options& o) {
   const delivery_summary sum = take(deliver_due(box, s, now_ms() + timeout_ms, log_line));
   print(wants_json(o.format) ? fmt::format("{{\"format\": \"linemgr-webhook-deliver/1\", \"delivered\": {}, \"failed\": {}, \"dead\": {}, \"waiting\": {}}}\n", sum.delivered, sum.failed, sum.dead, sum.waiting)
                              : fmt::format("{} delivered, {} failed, {} dead; {} waiting\n", sum.delivered, sum.failed, sum.dead, sum.waiting));
+  if (const std::string trouble = trouble_text(sum); !trouble.empty()) log_warn("webhooks: {}", trouble);
   return 0;
 }
 

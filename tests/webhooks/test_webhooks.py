@@ -205,6 +205,11 @@ class Webhooks(unittest.TestCase):
         rc, out, err = self.reconcile(cfg)
         self.assertEqual(rc, 0, err)  # the changes stand; delivery waits
         n = sum(1 for c in json.loads(out)["changes"] if c["op"] == "set_unit_class")
+        # One line for the run, not one per notice: what failed, how often, the last error.
+        hooks = [line for line in err.splitlines() if "webhook" in line]
+        self.assertEqual(len(hooks), 1, err)
+        self.assertRegex(hooks[0], r"^linemgr: webhooks: 0 delivered, %d failed, 0 dead; %d waiting for the next run or "
+                                   r"`linemgr webhooks deliver` \(later: %d attempts failed, the last: .*127\.0\.0\.1.*\)$" % (n, n, n))
         waiting = self.deliveries(cfg)
         self.assertEqual(len(waiting), n)
         self.assertTrue(all(r["state"] in ("pending", "failed") for r in waiting))

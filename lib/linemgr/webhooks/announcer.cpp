@@ -107,10 +107,11 @@ void announcer::flush() {
     log(log_level::warn, fmt::format("webhooks: {}", sum.err().message));
     return;
   }
+  const std::string trouble = trouble_text(*sum);
   if (sum->delivered || sum->failed || sum->dead || sum->waiting)
-    log(log_level::info, fmt::format("webhooks: {} delivered, {} failed, {} dead; {} waiting{}", sum->delivered, sum->failed,
-                                     sum->dead, sum->waiting,
-                                     sum->waiting ? " for the next run or `linemgr webhooks deliver`" : ""));
+    log(trouble.empty() ? log_level::info : log_level::warn,
+        fmt::format("webhooks: {} delivered, {} failed, {} dead; {} waiting{}{}", sum->delivered, sum->failed, sum->dead, sum->waiting,
+                    sum->waiting ? " for the next run or `linemgr webhooks deliver`" : "", trouble.empty() ? "" : " (" + trouble + ")"));
 }
 
 void announcer::start_background() {
@@ -133,11 +134,27 @@ void announcer::background_loop() {
     log(log_level::warn, fmt::format("webhooks: background delivery stopped: {}", box.err().message));
     return;
   }
+  std::map<std::string, delivery_summary::sink_trouble> troubled;  // failures not reported yet
+  std::int64_t trouble_logged_ms = 0;
   while (!stop_) {
     // Passes of a second; a pass that ends lets its transfers finish, so none is sent twice.
     auto sum = deliver_due(*box, settings_, now_ms() + 1000, [this](const std::string& line) { log(log_level::warn, line); },
                            &stop_, false);
     if (!sum) log(log_level::warn, fmt::format("webhooks: {}", sum.err().message));
+    // A sink that keeps failing is reported once a minute, not once per attempt.
+    if (sum && !sum->trouble.empty()) {
+      for (const auto& [sink, t] : sum->trouble) {
+        auto& seen = troubled[sink];
+        seen.attempts += t.attempts;
+        seen.last_error = t.last_error;
+      }
+      if (const std::int64_t now = now_ms(); now - trouble_logged_ms >= 60'000) {
+        delivery_summary pending;
+        pending.trouble.swap(troubled);
+        log(log_level::warn, "webhooks: " + trouble_text(pending) + "; retrying");
+        trouble_logged_ms = now;
+      }
+    }
     if (on_counts_)
       if (auto counts = box->counts(); counts) on_counts_(*counts);
     std::unique_lock<std::mutex> lock(mutex_);

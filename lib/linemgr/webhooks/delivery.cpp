@@ -155,7 +155,9 @@ class pass {
       case verdict::retry: {
         ++sum.failed;
         const std::int64_t delay = retry_delay_ms(t.row.attempts, a.retry_after_s, jitter_(random_));
-        log(fmt::format("{}: {}; retry in {} s", what, a.error, (delay + 999) / 1000));
+        auto& trouble = sum.trouble[t.sink->name];  // summed up per pass, not a line per notice
+        ++trouble.attempts;
+        trouble.last_error = a.error;
         return box_.mark_failed(t.row.id, a.status, a.error, now + delay);
       }
     }
@@ -174,6 +176,14 @@ class pass {
 };
 
 }  // namespace
+
+std::string trouble_text(const delivery_summary& sum) {
+  std::string out;
+  for (const auto& [sink, t] : sum.trouble)
+    out += fmt::format("{}{}: {} attempt{} failed, the last: {}", out.empty() ? "" : "; ", sink, t.attempts, t.attempts == 1 ? "" : "s",
+                       t.last_error);
+  return out;
+}
 
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();

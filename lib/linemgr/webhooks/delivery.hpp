@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -39,7 +40,18 @@ std::int64_t retry_delay_ms(int attempts, std::optional<long> retry_after_s, dou
 struct delivery_summary {
   std::size_t delivered = 0, failed = 0, dead = 0;
   std::size_t waiting = 0;  // pending or failed deliveries left for a later pass
+  // Attempts that failed and will be retried, per sink, with the last error: summed up in one
+  // line per pass (trouble_text), not logged one by one.
+  struct sink_trouble {
+    std::size_t attempts = 0;
+    std::string last_error;
+  };
+  std::map<std::string, sink_trouble> trouble;
 };
+
+// The failed attempts of a pass in one line ("hr-chat: 63 attempts failed, the last: HTTP 503");
+// empty when none failed.
+std::string trouble_text(const delivery_summary& sum);
 
 // A line for the log (never holds a secret).
 using delivery_log = std::function<void(const std::string&)>;
