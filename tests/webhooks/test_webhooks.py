@@ -223,6 +223,22 @@ class Webhooks(unittest.TestCase):
             late.stop()
         self.assertEqual({r["state"] for r in self.deliveries(cfg)}, {"delivered"})
 
+    def test_a_sink_switched_off_gets_nothing_and_says_so(self):
+        cfg = self.config(self.sink("on", "/on", 'description = "payroll (owner: hr-it)"\n', 'types = ["unit.*"]') +
+                          self.sink("off", "/off", 'enabled = false\ndescription = "audit, not yet live"\n', 'types = ["unit.*"]'))
+        rc, out, err = self.reconcile(cfg)
+        self.assertEqual(rc, 0, err)
+        self.assertGreater(len(self.receiver.on("/on")), 0)
+        self.assertEqual(self.receiver.on("/off"), [])
+        self.assertEqual({r["sink"] for r in self.deliveries(cfg)}, {"on"})
+        rc, out, _ = self.linemgr("webhooks", "list", "--config", cfg, "--format", "json")
+        sinks = {k["name"]: k for k in json.loads(out)["sinks"]}
+        self.assertEqual((sinks["on"]["enabled"], sinks["on"]["description"]), (True, "payroll (owner: hr-it)"))
+        self.assertEqual((sinks["off"]["enabled"], sinks["off"]["description"]), (False, "audit, not yet live"))
+        rc, out, _ = self.linemgr("webhooks", "list", "--config", cfg)
+        self.assertIn("off  (enabled = false: nothing is queued or sent)\n  audit, not yet live\n", out)
+        self.assertTrue(out.startswith("2 sinks; outbox "))
+
     def test_sigkill_mid_delivery_loses_nothing(self):
         self.receiver.script["/slow"] = [(200, {}, 30)]  # hangs long enough to be killed mid-request
         cfg = self.config(self.sink("slow", "/slow", "timeout = 60\n", 'types = ["manager.updated"]'), flush_timeout=60)

@@ -221,7 +221,7 @@ result<delivery_summary> deliver_due(outbox& box, const webhook_settings& settin
     if (!accepting && (hard_deadline || in_flight.empty())) break;
     // Start one transfer per idle, enabled sink that has something due.
     for (const webhook_sink& s : settings.sinks) {
-      if (!accepting || in_flight.count(&s)) continue;
+      if (!accepting || !s.enabled || in_flight.count(&s)) continue;
       auto disabled = box.disabled_reason(s.name, s.url);
       if (!disabled) return disabled.err();
       if (*disabled) continue;

@@ -11,7 +11,7 @@ result<std::vector<outbox_item>> outbox_items(const webhook_settings& settings, 
   for (const notice& n : notices) {
     outbox_item item;
     for (const webhook_sink& s : settings.sinks) {
-      if (!matches(s.filter, n)) continue;
+      if (!s.enabled || !matches(s.filter, n)) continue;
       auto body = render_body(s, n);
       if (!body) return error{error_kind::config, fmt::format("webhook {}: {}", s.name, body.err().message)};
       item.deliveries.push_back({s.name, std::move(*body), s.content_type});

@@ -78,6 +78,10 @@ result<std::string> list_sinks(const webhook_settings& s, bool json) {
     w.StartObject();
     w.Key("name");
     w.String(k.name);
+    w.Key("description");
+    w.String(k.description);
+    w.Key("enabled");
+    w.Bool(k.enabled);
     w.Key("method");
     w.String(std::string(method_name(k.method)));
     w.Key("url");
@@ -103,8 +107,11 @@ result<std::string> list_sinks(const webhook_settings& s, bool json) {
     }
     w.EndObject();
     w.EndObject();
-    text += fmt::format("{}  {} {}\n  filter: {}\n  headers: {}\n  body: {}, {}\n  deliveries: {} pending, {} failed, {} delivered, {} dead{}\n",
-                        k.name, method_name(k.method), shown_url(k), filter_text(k.filter),
+    if (text.empty()) text = fmt::format("{} sink{}; outbox {}\n\n", s.sinks.size(), s.sinks.size() == 1 ? "" : "s", outbox_path_of(s));
+    text += fmt::format("{}{}{}\n", k.name, k.enabled ? "" : "  (enabled = false: nothing is queued or sent)",
+                        k.description.empty() ? "" : "\n  " + k.description);
+    text += fmt::format("  {} {}\n  filter: {}\n  headers: {}\n  body: {}, {}\n  deliveries: {} pending, {} failed, {} delivered, {} dead{}\n",
+                        method_name(k.method), shown_url(k), filter_text(k.filter),
                         headers.empty() ? "none" : fmt::format("{}", fmt::join(headers, "; ")),
                         k.body_template.empty() ? "the JSON envelope" : "a template (" + k.content_type + ")",
                         k.signing_keys.empty() ? "unsigned" : fmt::format("signed ({} key{})", k.signing_keys.size(), k.signing_keys.size() > 1 ? "s" : ""),

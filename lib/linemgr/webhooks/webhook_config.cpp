@@ -157,6 +157,11 @@ class webhook_reader : toml_reader {
         s.max_age_s = 3600 * integer(v, key, 1, 24 * 365);
       } else if (name == "allow_private_networks") {
         s.allow_private_networks = boolean(v, key);
+      } else if (name == "enabled") {
+        s.enabled = boolean(v, key);
+      } else if (name == "description") {
+        s.description = string(v, key);
+        if (s.description.size() > 1000) fail(v, key, "is longer than 1000 characters");
       } else {
         unknown(v, key);
       }

@@ -24,6 +24,8 @@ std::string_view method_name(http_method m);
 // and never shown: `masked` lists which parts of the sink are secret.
 struct webhook_sink {
   std::string name;
+  std::string description;  // for people: what the sink is for, who owns it
+  bool enabled = true;      // false: no new notices for it, and what it has waits (`enabled = false`)
   std::string url;
   bool url_is_secret = false;  // came from env or a file: shown as scheme://host/…
   http_method method = http_method::post;
