@@ -112,6 +112,7 @@ int listen(const listen_options& o) {
   const std::unique_ptr<announcer> hooks = open_announcer(s, o.webhook_flush_timeout_s);
   if (hooks) {
     hooks->on_counts([&observer](const std::vector<sink_counts>& counts) { observer.webhook_counts(counts); });
+    hooks->on_pass([&observer](const delivery_summary& pass) { observer.webhook_pass(pass); });
     hooks->start_background();
   }
   service::run_options run;

@@ -20,6 +20,7 @@ import tempfile
 import threading
 import time
 import unittest
+import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "amqp"))
 from broker import free_port  # noqa: E402
@@ -423,6 +424,52 @@ class Webhooks(unittest.TestCase):
         self.assertEqual({r["state"] for r in rows}, {"delivered"})
         self.assertEqual(len(self.receiver.on("/live")), len(rows))
 
+
+    def test_listen_metrics_count_attempts_and_failures_per_sink_and_delivery_latency(self):
+        self.receiver.script["/flaky"] = [(503, {}, 0), (200, {}, 0)]  # the first attempt fails, the rest succeed
+        cfg = self.config(self.sink("steady", "/steady", "", 'types = ["unit.class_changed"]') +
+                          self.sink("flaky", "/flaky", "", 'types = ["unit.class_changed"]'))
+        with open(os.path.join(EXAMPLE, "snapshot.json"), encoding="utf-8") as f:
+            snap = json.load(f)
+        port = free_port()
+        p = subprocess.Popen([BIN, "listen", "--snapshot", os.path.join(EXAMPLE, "snapshot.json"), "--config", cfg, "--format", "json",
+                              "--metrics-addr", "127.0.0.1:%d" % port], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env=self.env)
+        try:
+            events = "".join(json.dumps({"routing_key": "org_unit", "subject": u["id"]}) + "\n" for u in snap["units"][:200])
+            p.stdin.write(events.encode())
+            p.stdin.flush()
+
+            def scrape():
+                try:
+                    with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=5) as r:
+                        text = r.read().decode()
+                except OSError:
+                    return {}
+                return {l.rsplit(" ", 1)[0]: float(l.rsplit(" ", 1)[1]) for l in text.splitlines() if l and not l.startswith("#")}
+
+            deadline, seen = time.time() + 90, {}
+            while time.time() < deadline:  # until both sinks have every notice (the flaky one after one retry)
+                seen = scrape()
+                steady = len(self.receiver.on("/steady"))
+                if steady and seen.get('linemgr_webhook_attempts_total{sink="steady"}') == steady and \
+                        seen.get('linemgr_webhook_attempts_total{sink="flaky"}') == steady + 1:
+                    break
+                time.sleep(0.2)
+            n = len(self.receiver.on("/steady"))
+            self.assertGreater(n, 0)
+            self.assertEqual(seen.get('linemgr_webhook_attempts_total{sink="steady"}'), n, seen)
+            self.assertEqual(seen.get('linemgr_webhook_failures_total{sink="steady"}'), 0)
+            self.assertEqual(seen.get('linemgr_webhook_attempts_total{sink="flaky"}'), n + 1)
+            self.assertEqual(seen.get('linemgr_webhook_failures_total{sink="flaky"}'), 1)
+            self.assertEqual(seen.get("linemgr_webhook_delivery_latency_seconds_count"), 2 * n)
+            self.assertEqual(seen.get('linemgr_webhook_delivery_latency_seconds_bucket{le="+Inf"}'), 2 * n)
+        finally:
+            p.stdin.close()
+            p.wait(timeout=120)
+            p.stdout.close()
+            p.stderr.close()
+        self.assertEqual(p.returncode, 0)
 
 if __name__ == "__main__":
     BIN, EXAMPLE = sys.argv[1], sys.argv[2]

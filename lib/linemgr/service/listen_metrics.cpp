@@ -18,7 +18,20 @@ listen_metrics::listen_metrics(bool uses_broker, const std::string& version) : u
   m_.declare("linemgr_broker_connected", k::gauge, "1 while connected to the AMQP broker.");
   m_.declare("linemgr_os2mo_reachable", k::gauge, "1 when OS2mo (or the snapshot) answered the last request.");
   m_.declare("linemgr_webhook_deliveries", k::gauge, "Webhook deliveries in the outbox, by state.");
+  m_.declare("linemgr_webhook_attempts_total", k::counter, "Webhook delivery attempts, by sink.");
+  m_.declare("linemgr_webhook_failures_total", k::counter, "Webhook delivery attempts that failed (retried, dead or 410), by sink.");
+  m_.declare("linemgr_webhook_delivery_latency_seconds", k::histogram,
+             "Seconds from a notice being queued to its sink's 2xx answer, per delivery.",
+             {0.1, 0.5, 1, 2.5, 5, 15, 60, 300, 1800, 3600, 6 * 3600, 24 * 3600});
   m_.set("linemgr_os2mo_reachable", 1);
+}
+
+void listen_metrics::webhook_pass(const delivery_summary& pass) {
+  for (const auto& [sink, n] : pass.attempts) {
+    m_.add("linemgr_webhook_attempts_total", static_cast<double>(n.attempts), "sink", sink);
+    m_.add("linemgr_webhook_failures_total", static_cast<double>(n.failures), "sink", sink);
+  }
+  for (const double s : pass.latency_s) m_.observe("linemgr_webhook_delivery_latency_seconds", s);
 }
 
 bool listen_metrics::ready(std::string* why) const {

@@ -7,6 +7,7 @@
 
 #include <linemgr/io/metrics.hpp>
 #include <linemgr/service/listen.hpp>
+#include <linemgr/webhooks/delivery.hpp>
 #include <linemgr/webhooks/outbox.hpp>
 
 namespace linemgr::service {
@@ -27,6 +28,8 @@ class listen_metrics final : public listen_observer {
   bool ready(std::string* why) const;
   // Webhook deliveries in the outbox by state (from the announcer's background delivery).
   void webhook_counts(const std::vector<sink_counts>& counts);
+  // One delivery pass: attempts and failures per sink, and each delivery's latency.
+  void webhook_pass(const delivery_summary& pass);
 
   void connected(bool up) override;
   void received(const message& m) override;

@@ -107,6 +107,7 @@ void announcer::flush() {
     log(log_level::warn, fmt::format("webhooks: {}", sum.err().message));
     return;
   }
+  if (on_pass_) on_pass_(*sum);
   const std::string trouble = trouble_text(*sum);
   if (sum->delivered || sum->failed || sum->dead || sum->waiting)
     log(trouble.empty() ? log_level::info : log_level::warn,
@@ -141,6 +142,7 @@ void announcer::background_loop() {
     auto sum = deliver_due(*box, settings_, now_ms() + 1000, [this](const std::string& line) { log(log_level::warn, line); },
                            &stop_, false);
     if (!sum) log(log_level::warn, fmt::format("webhooks: {}", sum.err().message));
+    if (sum && on_pass_) on_pass_(*sum);
     // A sink that keeps failing is reported once a minute, not once per attempt.
     if (sum && !sum->trouble.empty()) {
       for (const auto& [sink, t] : sum->trouble) {

@@ -15,6 +15,7 @@
 #include <linemgr/core/plan.hpp>
 #include <linemgr/core/result.hpp>
 #include <linemgr/io/log.hpp>
+#include <linemgr/webhooks/delivery.hpp>
 #include <linemgr/webhooks/outbox.hpp>
 #include <linemgr/webhooks/webhook_config.hpp>
 
@@ -48,6 +49,8 @@ class announcer {
   void start_background();
   // Called by the background delivery with the outbox's counts after each pass (for metrics).
   void on_counts(std::function<void(const std::vector<sink_counts>&)> f) { on_counts_ = std::move(f); }
+  // Called after every delivery pass of the background worker and of flush() with what it did.
+  void on_pass(std::function<void(const delivery_summary&)> f) { on_pass_ = std::move(f); }
   // The outbox file.
   const std::string& outbox_path() const { return outbox_path_; }
 
@@ -68,6 +71,7 @@ class announcer {
   std::condition_variable wake_;
   bool woken_ = false;
   std::function<void(const std::vector<sink_counts>&)> on_counts_;
+  std::function<void(const delivery_summary&)> on_pass_;
 };
 
 // The outbox path of the settings: their own, else default_outbox_path().

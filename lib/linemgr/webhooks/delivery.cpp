@@ -137,9 +137,14 @@ class pass {
   status settle(transfer& t, const attempt_outcome& a, delivery_summary& sum) {
     const std::int64_t now = now_ms();
     const std::string what = fmt::format("webhook {}: {} {} (attempt {})", t.sink->name, t.row.type, t.row.notice_id, t.row.attempts);
-    switch (judge(a, now - t.row.created_ms, t.sink->max_age_s)) {
+    const verdict v = judge(a, now - t.row.created_ms, t.sink->max_age_s);
+    auto& counted = sum.attempts[t.sink->name];
+    ++counted.attempts;
+    if (v != verdict::delivered) ++counted.failures;
+    switch (v) {
       case verdict::delivered:
         ++sum.delivered;  // counted in the summary, not logged one by one
+        sum.latency_s.push_back(static_cast<double>(std::max<std::int64_t>(0, now - t.row.created_ms)) / 1000.0);
         return box_.mark_delivered(t.row.id, *a.status, now);
       case verdict::disable_sink: {
         ++sum.dead;

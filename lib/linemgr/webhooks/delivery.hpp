@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <vector>
 #include <optional>
 #include <string>
 
@@ -47,6 +48,12 @@ struct delivery_summary {
     std::string last_error;
   };
   std::map<std::string, sink_trouble> trouble;
+  // Every attempt of the pass per sink, and the failed ones among them (retried, dead or 410).
+  struct sink_attempts {
+    std::size_t attempts = 0, failures = 0;
+  };
+  std::map<std::string, sink_attempts> attempts;
+  std::vector<double> latency_s;  // per delivery made: seconds from its notice being queued to its 2xx answer
 };
 
 // The failed attempts of a pass in one line ("hr-chat: 63 attempts failed, the last: HTTP 503");
