@@ -119,6 +119,7 @@ int listen(const listen_options& o) {
   run.command = "listen";
   run.dry_run = dry_run;
   run.log = stderr_log();
+  run.safety = org.rules().safety;  // an unattended listener is held to the [safety] limits
   const service::batch_handler handle = [&](const std::vector<event>& events) {
     return service::reconcile_batch(org, events, run, hooks.get());
   };

@@ -302,6 +302,34 @@ TEST_SUITE("service::listen") {
     CHECK(logged);
   }
 
+  TEST_CASE("a full reconcile the guard rails refuse is logged and tried at the next interval; the listener goes on") {
+    scripted_source source;
+    source.ends = false;
+    std::stop_source stop;
+    std::vector<std::string> lines;
+    std::mutex lines_mutex;
+    std::atomic<int> fulls{0};
+    listen_options o = fast();
+    o.full_every = 5ms;
+    o.log = [&](linemgr::io::log_level, std::string_view line) {
+      std::lock_guard<std::mutex> lock(lines_mutex);
+      lines.emplace_back(line);
+    };
+    o.full = [&]() -> result<run_report> {
+      if (++fulls >= 3) stop.request_stop();
+      return error{error_kind::refused, "refusing to write 900 changes: more than max_changes = 10"};
+    };
+    recording_handler h(source);
+    auto totals = listen(source, h.handler(), o, stop.get_token());
+    REQUIRE(totals);  // not fatal
+    CHECK(fulls >= 3);
+    CHECK(totals->full_runs == 0);
+    std::lock_guard<std::mutex> lock(lines_mutex);
+    bool logged = false;
+    for (const std::string& l : lines) logged = logged || l.find("full reconcile: refusing to write 900 changes") == 0;
+    CHECK(logged);
+  }
+
   TEST_CASE("durations as people write them") {
     CHECK(parse_duration("0") == 0ms);
     CHECK(parse_duration("90s") == 90000ms);

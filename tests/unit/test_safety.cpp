@@ -42,6 +42,18 @@ TEST_SUITE("service::safety") {
     CHECK_FALSE(refusal(s, plan{}, top.safety));  // nothing to write: nothing to refuse
   }
 
+  TEST_CASE("the share of units changing class is judged on a whole read, not on a listen batch's part") {
+    snapshot s = units(30);
+    const config top = cfg_of("modules = [\"hierarchy\"]\n[hierarchy]\ntop_level = [\"TOP\"]\n");
+    const plan p = make_plan(s, top, d("2026-03-02"));
+    REQUIRE(refusal(s, p, top.safety));
+    s.partial = true;
+    CHECK_FALSE(refusal(s, p, top.safety));
+    config::safety_t few;
+    few.max_changes = 5;
+    CHECK(refusal(s, p, few));  // the absolute limits hold for a part too
+  }
+
   TEST_CASE("a small organisation is not stopped by the percentage") {
     const snapshot s = units(9);
     const config top = cfg_of("modules = [\"hierarchy\"]\n[hierarchy]\ntop_level = [\"TOP\"]\n");

@@ -186,6 +186,11 @@ class loop {
       next_full_ = now + o_.retry.cap;
       return;
     }
+    if (!r && r.err().kind == error_kind::refused) {  // the guard rails: nothing written; the listener goes on
+      log(log_level::warn, "full reconcile: {}; trying again in {} s", r.err().message, o_.full_every.count() / 1000);
+      next_full_ = now + o_.full_every;
+      return;
+    }
     if (!r) {
       final_ = r.err();
       return;

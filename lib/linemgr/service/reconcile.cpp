@@ -221,6 +221,8 @@ result<run_report> reconcile_batch(organisation& org, const std::vector<event>& 
     empty.changes = std::move(p);
     return empty;
   }
+  if (o.safety && !o.dry_run && org.os2mo() && !o.in_memory)
+    if (const auto why = refusal(org.current(), p, *o.safety)) return error{error_kind::refused, *why};
   run_report r = execute(org, std::move(p), o, hooks, {.full = false, .when_cut_short = false, .when_empty = false});
   r.units = seeds.size();
   return r;

@@ -24,7 +24,10 @@ std::optional<std::string> refusal(const snapshot& snap, const plan& p, const co
   }
   for (index_t u = 0; u < snap.units.size(); ++u)
     if (snap.units.active_at(u, p.today)) ++current_units;
-  if (limits.max_class_changes_percent && class_changes > 10 && class_changes * 100 > limits.max_class_changes_percent * current_units)
+  // A part of the organisation (a listen batch's scopes) is no measure of the whole: the share is
+  // judged on whole reads only.
+  if (!snap.partial && limits.max_class_changes_percent && class_changes > 10 &&
+      class_changes * 100 > limits.max_class_changes_percent * current_units)
     return fmt::format("refusing to write {} changes: {} of {} current units would change class, more than "
                        "max_class_changes_percent = {}% ([safety]); {}",
                        p.changes.size(), class_changes, current_units, limits.max_class_changes_percent, fix);
