@@ -193,6 +193,22 @@ class Cli(unittest.TestCase):
                 self.assertEqual(err.count("\n"), 1, err)
                 self.assertIn(needle, err)
                 self.assertEqual(stdout, "")  # refused before planning: no plan printed
+        # --out, --metrics-file and apply's PLAN and --write-snapshot: the same, before any work.
+        saved = os.path.join(self.d, "plan.json")
+        self.assertEqual(run("reconcile-all", "--snapshot", self.snap, "--config", self.cfg, "--out", saved)[0], 0)
+        missing_folder = os.path.join(self.d, "no", "such", "x")
+        for args, needle in (
+                (("reconcile-all", "--snapshot", self.snap, "--config", self.cfg, "--out", d), "is a directory; give a file name for the plan file"),
+                (("reconcile-all", "--snapshot", self.snap, "--config", self.cfg, "--out", missing_folder), "does not exist"),
+                (("reconcile-all", "--snapshot", self.snap, "--config", self.cfg, "--dry-run", "--metrics-file", missing_folder), "does not exist"),
+                (("apply", d, "--snapshot", self.snap, "--config", self.cfg), "is a directory; give the plan file itself"),
+                (("apply", os.path.join(self.d, "nope.json"), "--snapshot", self.snap, "--config", self.cfg),
+                 "cannot read the plan file: No such file"),
+                (("apply", saved, "--snapshot", self.snap, "--config", self.cfg, "--write-snapshot", d), "is a directory")):
+            rc, stdout, err = run(*args)
+            self.assertEqual((rc, stdout), (74, ""), (args, err))
+            self.assertEqual(err.count("\n"), 1, err)
+            self.assertIn(needle, err)
 
     def test_url_settings_and_legacy_variables_are_checked_up_front(self):
         env = dict(os.environ, OS2MO_API_TOKEN="t")
