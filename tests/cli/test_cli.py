@@ -153,7 +153,7 @@ class Cli(unittest.TestCase):
 
     def test_config_errors_exit_78_and_name_key_and_line(self):
         for text, needle in (("[hierarchy]\ntop_level = []\nlevles = []\n", ":3: hierarchy.levles: unknown key"),
-                             ("[hierarchy]\nlevels = [\"NY[\"]\n", ":2: hierarchy.levels[0]: invalid regex"),
+                             ("[hierarchy]\nlevels = [\"NY[\"]\n", ":2: hierarchy.levels[0]: \"NY[\" is not a pattern linemgr can use"),
                              ("[validity]\naction = 3\n", ":2: validity.action: expected a string")):
             rc, _, err = run("reconcile-all", "--snapshot", self.snap, "--config", self.write("bad.toml", text), "--dry-run")
             self.assertEqual(rc, 78, err)

@@ -24,8 +24,18 @@ TEST_SUITE("io::config_file") {
     CHECK(c.managers.excluded_prefix == "Ø_");
     CHECK(c.elevation.window_days == 7);
     REQUIRE(c.hierarchy.levels.size() == 2);
-    CHECK(std::regex_match("NY9-niveau", c.hierarchy.levels[0].regex));
-    CHECK_FALSE(std::regex_match("NY10-niveau", c.hierarchy.levels[0].regex));
+    CHECK(c.hierarchy.levels[0].pattern->full_match("NY9-niveau"));
+    CHECK_FALSE(c.hierarchy.levels[0].pattern->full_match("NY10-niveau"));
+  }
+
+  TEST_CASE("level patterns match in linear time: no input makes them slow or crash them") {
+    const config c = linemgr::test::cfg_of("[hierarchy]\nlevels = [\"(a+)+$\", \".*-niveau\"]\n");
+    REQUIRE(c.hierarchy.levels.size() == 2);
+    // std::regex took seconds on the first at 28 characters and overflowed its stack on the second at 40 KB.
+    CHECK_FALSE(c.hierarchy.levels[0].pattern->full_match(std::string(100000, 'a') + "!"));
+    CHECK(c.hierarchy.levels[1].pattern->full_match(std::string(40000, 'x') + "-niveau"));
+    CHECK(c.hierarchy.levels[1].pattern->full_match("NY3-niveau"));
+    CHECK_FALSE(c.hierarchy.levels[1].pattern->full_match("NY3-niveau "));  // the whole text
   }
 
   TEST_CASE("every key is read") {
@@ -70,7 +80,12 @@ terminate_others = "all"
     CHECK(error_of("[hierarchy]\nenable_hide_logic = \"yes\"\n") == "c.toml:2: hierarchy.enable_hide_logic: expected true or false");
     CHECK(error_of("[elevation]\nwindow_days = -2\n") == "c.toml:2: elevation.window_days: -2 is out of range (-1 .. 100000)");
     CHECK(error_of("modules = [\"hierarchy\", \"magic\"]\n") == "c.toml:1: modules[1]: \"magic\" is not a module (hierarchy | managers | validity | elevation)");
-    CHECK(error_of("[hierarchy]\nlevels = [\"NY[\"]\n").find("c.toml:2: hierarchy.levels[0]: invalid regex \"NY[\"") == 0);
+    CHECK(error_of("[hierarchy]\nlevels = [\"NY[\"]\n").find("c.toml:2: hierarchy.levels[0]: \"NY[\" is not a pattern linemgr can use: "
+                                                        "missing ]") == 0);
+    // What RE2 cannot do in linear time is refused at load, not run slowly on data.
+    CHECK(error_of("[hierarchy]\nlevels = [\"(a)\\\\1\"]\n").find("hierarchy.levels[0]: \"(a)\\1\" is not a pattern") != std::string::npos);
+    CHECK(error_of("[hierarchy]\nlevels = [\"" + std::string(1001, 'a') + "\"]\n").find("is 1001 characters long; at most 1000") !=
+          std::string::npos);
     CHECK(error_of("[hierarchy\n").find("c.toml:1:") == 0);
     CHECK(error_of("[hierarchy]\ntop_level = [1]\n") == "c.toml:2: hierarchy.top_level[0]: expected a string, got an integer");
   }

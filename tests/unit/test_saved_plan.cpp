@@ -1,6 +1,7 @@
 // core::saved_plan and io::plan_file: fingerprints of the records a change reads and writes, a
 // saved plan resolved in the organisation as it is later (unchanged: applied; changed: stale), and
 // plan files read back exactly or refused with the place named.
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 

@@ -2,8 +2,9 @@
 // The rules configuration (doc/formats.md §2, defaults of doc/rules.md §8). Plain data: readers live
 // in lib/io; the rules only read it.
 #include <cstddef>
-#include <regex>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -24,11 +25,24 @@ enum class terminate_others { none, same_type, all };
 // elevation.move (E5).
 enum class move_policy { never, if_not_in_unit, always };
 
-// A level pattern: its source text and the compiled ECMAScript regex (full match).
+// Whether a whole text matches a pattern. The configuration reader (lib/io, compile_pattern)
+// compiles patterns with RE2: linear time, no recursion, whatever the text.
+class text_pattern {
+ public:
+  virtual ~text_pattern() = default;
+  // True when all of `text` matches.
+  virtual bool full_match(std::string_view text) const = 0;
+};
+
+// A level pattern: its source text and its matcher (full match).
 struct level_pattern {
   std::string source;
-  std::regex regex;
+  std::shared_ptr<const text_pattern> pattern;
 };
+
+// The built-in matcher of the default levels: `source` literally, except that each `[0-9]` stands
+// for one ASCII digit. Needs no regex engine.
+std::shared_ptr<const text_pattern> digit_pattern(std::string source);
 
 // Every rule setting; default-constructed it holds the defaults of doc/rules.md §8.
 struct config {
@@ -81,7 +95,7 @@ struct config {
   // The default `levels`: NY0-niveau … NY9-niveau and Afdelings-niveau.
   static std::vector<level_pattern> default_levels() {
     std::vector<level_pattern> out;
-    for (const char* s : {"NY[0-9]-niveau", "Afdelings-niveau"}) out.push_back({s, std::regex(s, std::regex::ECMAScript)});
+    for (const char* s : {"NY[0-9]-niveau", "Afdelings-niveau"}) out.push_back({s, digit_pattern(s)});
     return out;
   }
 };

@@ -100,7 +100,7 @@ hierarchy_eval evaluate_hierarchy(const rule_context& ctx) {
       const std::string key(ctx.classes.level_key(ref));
       bool ok = false;
       for (const level_pattern& p : h.levels)
-        if (std::regex_match(key, p.regex)) ok = true;
+        if (p.pattern && p.pattern->full_match(key)) ok = true;
       level_cache[ref] = ok ? 1 : 0;
     }
     return level_cache[ref] == 1;

@@ -1,4 +1,5 @@
 #include <linemgr/io/config_file.hpp>
+#include <linemgr/io/pattern.hpp>
 
 
 #include <fmt/format.h>
@@ -62,11 +63,9 @@ class config_reader : toml_reader {
         h.levels.clear();
         std::size_t i = 0;
         for (const std::string& src : strings(v, key)) {
-          try {
-            h.levels.push_back({src, std::regex(src, std::regex::ECMAScript)});
-          } catch (const std::regex_error& e) {
-            fail(v, fmt::format("{}[{}]", key, i), fmt::format("invalid regex \"{}\": {}", src, e.what()));
-          }
+          auto compiled = compile_pattern(src);
+          if (!compiled) fail(v, fmt::format("{}[{}]", key, i), compiled.err().message);
+          h.levels.push_back({src, *compiled});
           ++i;
         }
       } else if (name == "classes") {

@@ -1,7 +1,10 @@
 // Reading webhook sinks from the configuration file ([webhooks] and [[webhook]] tables).
 #include <cstdlib>
-#include <regex>
+#include <cctype>
+#include <memory>
+#include <new>
 
+#include <curl/curl.h>
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
@@ -92,12 +95,36 @@ class webhook_reader : toml_reader {
     return out;
   }
 
+  // An http:// or https:// URL with a host and no credentials, parsed by libcurl (as it will be
+  // sent), at most max_url_length characters.
   void check_url(const toml::node& n, const std::string& key, const std::string& url, bool shown) const {
-    static const std::regex shape(R"(^(https?)://([^/?#@]+)([/?#].*)?$)", std::regex::icase);
-    const std::string what = shown ? fmt::format("\"{}\"", url) : "the URL";
-    if (url.find('@') != std::string::npos && url.find('@') < url.find('/', url.find("://") + 3))
+    const std::string what = shown && url.size() <= 200 ? fmt::format("\"{}\"", url) : "the URL";
+    if (url.size() > max_url_length) fail(n, key, fmt::format("{} is {} characters long; at most {}", what, url.size(), max_url_length));
+    std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> h(curl_url(), curl_url_cleanup);
+    if (!h) throw std::bad_alloc();
+    auto part = [&](CURLUPart which) {
+      char* value = nullptr;
+      std::string out;
+      if (curl_url_get(h.get(), which, &value, 0) == CURLUE_OK && value) out = value;
+      curl_free(value);
+      return out;
+    };
+    if (curl_url_set(h.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK)
+      fail(n, key, fmt::format("{} is not an http:// or https:// URL", what));
+    std::string scheme = part(CURLUPART_SCHEME);
+    for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if ((scheme != "http" && scheme != "https") || part(CURLUPART_HOST).empty() || url.find("://") == std::string::npos)
+      fail(n, key, fmt::format("{} is not an http:// or https:// URL", what));
+    if (!part(CURLUPART_USER).empty() || !part(CURLUPART_PASSWORD).empty())
       fail(n, key, fmt::format("{} carries a user name or password; send credentials in secret_headers", what));
-    if (!std::regex_match(url, shape)) fail(n, key, fmt::format("{} is not an http:// or https:// URL", what));
+  }
+
+  // A sink name: 1–40 lower-case letters, digits and dashes, starting with a letter.
+  static bool valid_name(std::string_view name) {
+    if (name.empty() || name.size() > 40 || !(name[0] >= 'a' && name[0] <= 'z')) return false;
+    for (const char c : name)
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+    return true;
   }
 
   webhook_sink sink(const toml::table& t, const std::string& at) const {
@@ -110,8 +137,7 @@ class webhook_reader : toml_reader {
       const std::string_view name = k.str();
       if (name == "name") {
         s.name = string(v, key);
-        static const std::regex valid("[a-z][a-z0-9-]{0,39}");
-        if (!std::regex_match(s.name, valid))
+        if (!valid_name(s.name))
           fail(v, key, fmt::format("\"{}\": a name is 1–40 lower-case letters, digits and dashes, starting with a letter", s.name));
       } else if (name == "url") {
         url_node = &v;

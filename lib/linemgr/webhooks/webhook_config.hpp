@@ -43,6 +43,9 @@ struct webhook_sink {
   std::size_t line = 0;                // where the sink starts in the configuration file
 };
 
+// The longest sink URL accepted.
+inline constexpr std::size_t max_url_length = 8192;
+
 // The webhook part of the configuration.
 struct webhook_settings {
   std::vector<webhook_sink> sinks;
