@@ -750,6 +750,84 @@ class Unavailable(unittest.TestCase):
         self.assertLess(time.monotonic() - started, 30)
 
 
+
+class HostileOS2mo(unittest.TestCase):
+    """A server that misbehaves on loopback: answers that nest without end, grow without end, or page
+    forever with a cursor crafted to rewrite the next query. Each stops the read with one line and 69."""
+
+    def serve(self, answer):
+        """Starts an HTTP server whose POST answers are answer(request_json) -> bytes; returns its URL."""
+        import http.server
+        test = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                test.requests.append(request)
+                body = answer(request)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                try:
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            def log_message(self, *args):
+                pass
+
+        self.requests = []
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.addCleanup(server.server_close)
+        self.addCleanup(server.shutdown)
+        return "http://127.0.0.1:%d" % server.server_address[1]
+
+    def reconcile(self, url):
+        return run("reconcile-all", "--mo-url", url, "--dry-run", "--format", "json", env={"OS2MO_API_TOKEN": "t"})
+
+    def test_an_answer_nested_without_end_is_refused_not_a_crash(self):
+        url = self.serve(lambda r: b'{"data":' + b"[" * 1000000 + b"]" * 1000000 + b"}")
+        rc, out, err = self.reconcile(url)
+        self.assertEqual((rc, out), (69, ""), err)
+        self.assertEqual(err.count("\n"), 1, err)
+        self.assertIn("LinemgrOrganisation: OS2mo's response nests more than 64 levels deep", err)
+
+    def test_an_answer_larger_than_the_limit_is_cut_off_at_once(self):
+        url = self.serve(lambda r: b'{"data": {"x": "' + b"a" * (70 << 20) + b'"}}')
+        rc, out, err = self.reconcile(url)
+        self.assertEqual((rc, out), (69, ""), err)
+        self.assertIn("LinemgrOrganisation: OS2mo's response is larger than 67108864 bytes", err)
+        self.assertEqual(len(self.requests), 1)  # not asked again
+
+    def test_a_cursor_is_a_json_string_and_a_repeated_one_stops_paging(self):
+        snap = os.path.join(EXAMPLE, "snapshot.json")
+        mo = Emulator(snap, "--token", "t", "--short-pages")
+        self.addCleanup(mo.stop)
+        crafted = 'x", "limit": 99999, "evil": "1'
+
+        def forward(request):
+            if request.get("operationName") == "LinemgrClasses":
+                request = dict(request, variables=dict(request["variables"], cursor=None))  # always the first page
+            req = urllib.request.Request(mo.url + "/graphql/v29", data=json.dumps(request).encode(),
+                                         headers={"Authorization": "Bearer t", "Content-Type": "application/json"})
+            with urllib.request.urlopen(req) as r:
+                answer = json.load(r)
+            if request.get("operationName") == "LinemgrClasses":
+                answer["data"]["classes"]["page_info"]["next_cursor"] = crafted
+            return json.dumps(answer).encode()
+
+        url = self.serve(forward)
+        rc, out, err = self.reconcile(url)
+        self.assertEqual((rc, out), (69, ""), err)
+        self.assertIn("LinemgrClasses: OS2mo gave the same next_cursor twice; stopped paging", err)
+        pages = [r["variables"] for r in self.requests if r.get("operationName") == "LinemgrClasses"]
+        self.assertEqual(len(pages), 2)
+        self.assertEqual(pages[1]["cursor"], crafted)  # the cursor as OS2mo wrote it, not spliced into the JSON
+        self.assertEqual(set(pages[1]), {"limit", "cursor"})
+        self.assertEqual(pages[1]["limit"], pages[0]["limit"])
+
 if __name__ == "__main__":
     BIN, GEN, EMULATOR, EXAMPLE = sys.argv[1:5]
     if not os.path.isdir(os.path.join(EMULATOR, "node_modules", "graphql")):

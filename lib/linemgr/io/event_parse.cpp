@@ -41,15 +41,17 @@ std::string_view trim(std::string_view s) {
 
 }  // namespace
 
+// Events are a routing key and a uuid: small, and shallow.
+constexpr json_limits event_json_limits{max_event_bytes, 32};
+
 result<std::optional<event>> parse_event_body(std::string_view routing_key, std::string_view body) {
   if (!event_kind_of(routing_key)) return std::optional<event>{};
   body = trim(body);
   if (body.empty()) return error{error_kind::data, fmt::format("routing key {}: empty body", routing_key)};
   if (body.front() != '"' && body.front() != '{') return make(routing_key, body);  // a bare uuid
   rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());
-  if (doc.HasParseError())
-    return error{error_kind::data, fmt::format("routing key {}: body is not JSON: {}", routing_key, rapidjson::GetParseError_En(doc.GetParseError()))};
+  if (const auto why = parse_untrusted(doc, body, event_json_limits))
+    return error{error_kind::data, fmt::format("routing key {}: body {}", routing_key, *why)};
   if (doc.IsString()) return make(routing_key, {doc.GetString(), doc.GetStringLength()});
   if (doc.IsObject()) {
     auto subject = legacy_subject(doc, routing_key);
@@ -61,8 +63,10 @@ result<std::optional<event>> parse_event_body(std::string_view routing_key, std:
 
 result<std::optional<event>> parse_event_line(std::string_view line) {
   rapidjson::Document doc;
-  doc.Parse(line.data(), line.size());
-  if (doc.HasParseError()) return error{error_kind::data, fmt::format("not JSON: {}", rapidjson::GetParseError_En(doc.GetParseError()))};
+  if (const auto why = parse_untrusted(doc, line, event_json_limits)) {
+    const std::string& w = *why;
+    return error{error_kind::data, w.starts_with("is not JSON") ? w.substr(3) : "the line " + w};
+  }
   if (!doc.IsObject()) return error{error_kind::data, "an event is a JSON object"};
   const auto key = doc.FindMember("routing_key");
   if (key == doc.MemberEnd() || !key->value.IsString()) return error{error_kind::data, "routing_key: missing or not a string"};

@@ -1,5 +1,6 @@
 #pragma once
 // Reading events (doc/formats.md §4): stdin JSON Lines and AMQP message bodies.
+#include <cstddef>
 #include <optional>
 #include <string_view>
 
@@ -9,6 +10,9 @@
 namespace linemgr::io {
 
 using namespace linemgr::core;
+
+// The largest event (an AMQP body or a stdin line) read; a longer one is malformed.
+inline constexpr std::size_t max_event_bytes = std::size_t{64} << 10;
 
 // An event from an AMQP delivery: the routing key and the body as OS2mo publishes it (a JSON
 // string holding a uuid, a bare uuid, or the legacy {uuid, object_uuid, time}). nullopt for a

@@ -8,3 +8,28 @@
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace linemgr::io {
+
+// Bounds for JSON from outside linemgr (files, OS2mo, the identity provider, events, the environment).
+struct json_limits {
+  std::size_t max_bytes = std::size_t{1} << 20;
+  std::size_t max_depth = 64;  // nesting of arrays and objects
+};
+
+// The deepest nesting of arrays and objects in `text` (strings skipped), stopping early once it
+// passes `stop_after`. Linear, no recursion.
+std::size_t json_depth(std::string_view text, std::size_t stop_after);
+
+// The one entry point for untrusted JSON: at most `limits.max_bytes`, at most `limits.max_depth`
+// levels, parsed with the iterative parser (no recursion whatever the input) and UTF-8 checked.
+// nullopt when `doc` holds the document; else why not, in words ("is 2000000 bytes, more than
+// 1048576", "nests 300 levels deep, more than 64", "not JSON: Invalid value. at byte 7").
+std::optional<std::string> parse_untrusted(rapidjson::Document& doc, std::string_view text, const json_limits& limits);
+
+}  // namespace linemgr::io

@@ -1,5 +1,7 @@
 #include <linemgr/os2mo/client_internal.hpp>
 
+#include <limits>
+
 #include <linemgr/core/backoff.hpp>
 
 #include <thread>
@@ -71,8 +73,8 @@ status os2mo_client::ensure_token(bool force) {
     return error{error_kind::config, fmt::format("identity provider refused the client credentials of {} (HTTP {})",
                                                  a.client_id, res->status)};
   rapidjson::Document doc;
-  doc.Parse(res->body.c_str(), res->body.size());
-  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("access_token") || !doc["access_token"].IsString())
+  if (io::parse_untrusted(doc, res->body, {std::size_t{1} << 20, 16}) || !doc.IsObject() || !doc.HasMember("access_token") ||
+      !doc["access_token"].IsString())
     return error{error_kind::unavailable, "identity provider: the token response has no access_token"};
   token_ = doc["access_token"].GetString();
   const long expires = doc.HasMember("expires_in") && doc["expires_in"].IsInt() ? doc["expires_in"].GetInt() : 60;
@@ -117,6 +119,9 @@ status os2mo_client::execute(std::string_view operation, std::string_view docume
       last_reason = res.err().message;
       continue;
     }
+    if (res->too_large)
+      return error{error_kind::unavailable, fmt::format("{}: OS2mo's response is larger than {} bytes; stopped (a misbehaving server?)",
+                                                        operation, settings_.http.max_response_bytes)};
     if (transient(res->status)) {
       last_reason = fmt::format("HTTP {}", res->status);
       retry_after = res->retry_after;
@@ -134,8 +139,13 @@ status os2mo_client::execute(std::string_view operation, std::string_view docume
     if (res->status != 200)
       return error{error_kind::data, fmt::format("OS2mo answered {} with HTTP {}: {}", operation, res->status, shorten(res->body))};
     rapidjson::Document doc;
-    doc.Parse(res->body.c_str(), res->body.size());
-    if (doc.HasParseError() || !doc.IsObject())
+    // A GraphQL response nests a dozen levels; a deeper one is a misbehaving server (69), not data.
+    if (const auto why = io::parse_untrusted(doc, res->body, {std::numeric_limits<std::size_t>::max(), 64})) {
+      if (why->starts_with("nests"))
+        return error{error_kind::unavailable, fmt::format("{}: OS2mo's response {} (a misbehaving server?)", operation, *why)};
+      return error{error_kind::data, fmt::format("{}: OS2mo's response is not a JSON object: {}", operation, shorten(res->body))};
+    }
+    if (!doc.IsObject())
       return error{error_kind::data, fmt::format("{}: OS2mo's response is not a JSON object: {}", operation, shorten(res->body))};
     if (const auto e = doc.FindMember("errors"); e != doc.MemberEnd() && e->value.IsArray() && !e->value.Empty()) {
       const auto& first = e->value[0];

@@ -12,8 +12,20 @@ namespace linemgr::os2mo {
 
 namespace {
 
+// The body received so far, and how much may come.
+struct body_sink {
+  std::string* body;
+  std::size_t max_bytes;
+  bool too_big = false;
+};
+
 std::size_t write_body(char* data, std::size_t size, std::size_t count, void* out) {
-  static_cast<std::string*>(out)->append(data, size * count);
+  auto* sink = static_cast<body_sink*>(out);
+  if (sink->body->size() + size * count > sink->max_bytes) {
+    sink->too_big = true;
+    return 0;  // aborts the transfer
+  }
+  sink->body->append(data, size * count);
   return size * count;
 }
 
@@ -59,7 +71,8 @@ class curl_transport final : public http_transport {
     }
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_body);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &response.body);
+    body_sink sink{&response.body, settings_.max_response_bytes};
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, read_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &response.retry_after);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, message);
@@ -77,6 +90,12 @@ class curl_transport final : public http_transport {
     }
     const CURLcode rc = curl_easy_perform(h);
     curl_slist_free_all(headers);
+    if (sink.too_big) {  // an answer, if an unusable one: not to be asked again
+      response.body.clear();
+      response.too_large = true;
+      curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
+      return response;
+    }
     if (rc != CURLE_OK) {
       const std::string reason = fmt::format("{}: {}", request.url, message[0] ? message : curl_easy_strerror(rc));
       // A certificate that does not verify will not verify on the next attempt either.

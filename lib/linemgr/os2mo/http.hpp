@@ -1,5 +1,6 @@
 #pragma once
 // HTTP behind a small interface, so the OS2mo client is tested against real servers and fakes alike.
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,6 +24,7 @@ struct http_response {
   long status = 0;
   std::string body;
   std::string retry_after;  // the Retry-After header, when present
+  bool too_large = false;   // the body passed http_settings::max_response_bytes and was dropped
 };
 
 // Sends requests. An error means no response arrived: kind unavailable (connection refused,
@@ -38,6 +40,7 @@ struct http_settings {
   long connect_timeout_ms = 5000;
   long total_timeout_ms = 60000;
   std::string ca_file;  // a private CA, trusted besides the system's CAs; verification is always on
+  std::size_t max_response_bytes = std::size_t{64} << 20;  // a longer response (decompressed) is cut off: an error
 };
 
 // A libcurl transport: one reused easy handle (keep-alive), TLS verification on, no redirects.

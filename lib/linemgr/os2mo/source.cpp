@@ -31,6 +31,9 @@ struct malformed {
   std::string message;
 };
 
+// The most pages read of one collection: 10^4 pages of page_size records.
+constexpr std::size_t max_pages = 10000;
+
 class reader {
  public:
   reader(os2mo_client& client, writer_t& w) : client_(client), w_(w) {}
@@ -38,12 +41,24 @@ class reader {
   // Pages through one collection, calling each(object, path) for every object.
   template <class Each>
   void collection(const char* operation, const char* document, const char* field, Each each) {
-    std::string cursor;
+    std::optional<std::string> cursor;
+    std::set<std::string> seen;  // every cursor OS2mo gave: one given twice would page forever
     std::size_t index = 0;
-    for (int pages = 0;; ++pages) {
-      const std::string variables =
-          cursor.empty() ? fmt::format(R"({{"limit": {}, "cursor": null}})", client_.settings().page_size)
-                         : fmt::format(R"({{"limit": {}, "cursor": "{}"}})", client_.settings().page_size, cursor);
+    for (std::size_t pages = 1;; ++pages) {
+      if (pages > max_pages)
+        throw error{error_kind::unavailable, fmt::format("{}: more than {} pages of {}; stopped (a misbehaving server?)", operation,
+                                                         max_pages, client_.settings().page_size)};
+      rapidjson::StringBuffer vars;  // the cursor is OS2mo's text: written as a JSON string, never spliced
+      {
+        writer_t v(vars);
+        v.StartObject();
+        v.Key("limit");
+        v.Int(client_.settings().page_size);
+        v.Key("cursor");
+        cursor ? v.String(cursor->data(), static_cast<rapidjson::SizeType>(cursor->size())) : v.Null();
+        v.EndObject();
+      }
+      const std::string variables(vars.GetString(), vars.GetSize());
       rapidjson::Document doc;
       if (auto r = client_.execute(operation, document, variables, doc); !r) throw r.err();
       const value& paged = need(doc["data"], field, fmt::format("{}: data.{}", operation, field), &value::IsObject);
@@ -55,7 +70,10 @@ class reader {
       if (next == info.MemberEnd()) throw malformed{path + ".page_info.next_cursor: missing"};
       if (next->value.IsNull()) return;  // a short or empty page is not the end; a null cursor is
       if (!next->value.IsString()) throw malformed{path + ".page_info.next_cursor: not a string"};
-      cursor = next->value.GetString();
+      cursor = std::string(next->value.GetString(), next->value.GetStringLength());
+      if (!seen.insert(*cursor).second)
+        throw error{error_kind::unavailable, fmt::format("{}: OS2mo gave the same next_cursor twice; stopped paging (a misbehaving "
+                                                         "server?)", operation)};
     }
   }
 

@@ -85,6 +85,9 @@ result<std::optional<message>> line_source::next(clock::time_point deadline) {
     }
     if (got == 0) eof_ = true;
     buffer_.append(chunk, static_cast<std::size_t>(got));
+    // A writer that never stops (and never ends its line) must not keep the caller from its stop
+    // token: past the deadline, return and be called again.
+    if (!eof_ && clock::now() >= deadline && buffer_.find('\n', scanned_) == std::string::npos) return std::optional<message>();
   }
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include <linemgr/amqp/consumer.hpp>
+#include <linemgr/io/event_parse.hpp>
 #include <linemgr/os2mo/os2mo.hpp>
 #include <linemgr/service/listen.hpp>
 
@@ -22,7 +23,7 @@ class line_source final : public event_source {
  public:
   // `name` starts log lines ("stdin" → "stdin line 3: …"). Lines longer than `max_line` bytes are
   // malformed (skipped).
-  explicit line_source(int fd, std::string name = "stdin", std::size_t max_line = 1 << 20);
+  explicit line_source(int fd, std::string name = "stdin", std::size_t max_line = io::max_event_bytes);
   status connect() override { return {}; }
   result<std::optional<message>> next(std::chrono::steady_clock::time_point deadline) override;
   bool ended() const override { return eof_ && buffer_.empty(); }
