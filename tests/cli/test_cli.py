@@ -429,6 +429,33 @@ class Cli(unittest.TestCase):
         self.assertEqual((summary["events"], summary["batches"]), (1, 1))  # the pending batch was finished first
         self.assertTrue(os.path.exists(out))
 
+    def test_sigterm_wins_over_a_line_that_never_ends_and_a_deep_line_is_malformed(self):
+        p = subprocess.Popen([BIN, "listen", "--snapshot", self.snap, "--config", self.cfg, "--dry-run", "--format", "json"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        # An event nested 20,000 levels deep (a recursive parser's stack is at risk), then bytes without end.
+        deep = json.dumps({"routing_key": "org_unit", "body": {"object_uuid": None}}).replace("null", "[" * 20000 + "]" * 20000)
+        stop = threading.Event()
+        def flood():
+            try:
+                p.stdin.write(deep.encode() + b"\n")
+                chunk = b"x" * 65536
+                while not stop.is_set():
+                    p.stdin.write(chunk)
+            except (BrokenPipeError, ValueError, OSError):
+                pass
+        writer = threading.Thread(target=flood, daemon=True)
+        writer.start()
+        time.sleep(1)  # the flood is under way
+        p.send_signal(signal.SIGTERM)
+        try:
+            out, err = p.communicate(timeout=60)  # generous: a stop comes within the poll interval
+        finally:
+            stop.set()
+        self.assertEqual(p.returncode, 143, err[-2000:])
+        summary = json.loads(out)
+        self.assertGreaterEqual(summary["malformed"], 1)
+        self.assertIn(b"stdin line 1: the line nests more than 32 levels deep", err)
+
     def test_config_show_names_each_source_and_masks_secrets(self):
         cfg = self.write("conn.toml", CONFIG + '[os2mo]\nurl = "https://file.example.dk"\ntoken = { env = "FILE_TOKEN" }\n'
                          '[amqp]\nqueue = "from-file"\nhost = "file-host"\n')
