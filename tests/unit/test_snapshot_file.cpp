@@ -76,3 +76,26 @@ TEST_SUITE("io::snapshot_file") {
     CHECK(bad.err().kind == error_kind::io);
   }
 }
+
+TEST_SUITE("io::snapshot_file bounds") {
+  TEST_CASE("text that ends inside a UTF-8 sequence is an error, read within the buffer (AddressSanitizer checks)") {
+    for (const char* lead : {"\xc3", "\xe2\x82", "\xf1", "\xf0\x9f\x98"}) {
+      const std::string text = std::string("{\"units\":[{\"id\":\"") + lead;
+      auto r = linemgr::io::parse_snapshot(text, "cut.json");
+      REQUIRE_FALSE(r);
+      CHECK(r.err().kind == linemgr::core::error_kind::data);
+      CHECK(r.err().message.find("cut.json:1:") == 0);
+    }
+  }
+
+  TEST_CASE("nesting past 64 levels is refused before parsing, whatever its depth") {
+    const std::string deep = "{\"units\": " + std::string(1000000, '[') + std::string(1000000, ']') + "}";
+    auto r = linemgr::io::parse_snapshot(deep, "deep.json");
+    REQUIRE_FALSE(r);
+    CHECK(r.err().message == "deep.json: nests more than 64 levels deep; a snapshot needs 4 (doc/formats.md §1)");
+    // Brackets inside strings are text, not nesting.
+    const std::string quoted = R"({"format": "linemgr-snapshot/1", "organisation": "O", "units": [{"id": "A", "name": ")" +
+                               std::string(100, '[') + R"(", "parent": "O", "from": "2000-01-01"}]})";
+    CHECK(linemgr::io::parse_snapshot(quoted, "q.json"));
+  }
+}

@@ -362,6 +362,12 @@ std::pair<std::size_t, std::size_t> line_column(std::string_view text, std::size
 
 namespace {
 
+// NUL bytes after the text: a string cut off inside a UTF-8 sequence makes the validating in-situ
+// parser read (and write) up to 3 bytes past the end; they must be ours, and NUL.
+constexpr std::size_t padding = 4;
+// The deepest nesting a snapshot may have (it needs 4: document, table, record, segment list).
+constexpr std::size_t max_snapshot_depth = 64;
+
 // Parses a NUL-terminated buffer of `size` bytes in place; the snapshot keeps the buffer.
 // `original` is the unparsed text when the caller still has it (in-situ parsing rewrites
 // escapes in the buffer, so line numbers are counted in the original when possible).
@@ -369,6 +375,9 @@ result<snapshot> parse_owned(std::unique_ptr<char[]> buffer, std::size_t size, s
                              std::string_view original) {
   snapshot snap;
   char* data = buffer.get();
+  if (json_depth(std::string_view(data, size), max_snapshot_depth) > max_snapshot_depth)
+    return error{error_kind::data, fmt::format("{}: nests more than {} levels deep; a snapshot needs 4 (doc/formats.md §1)", source,
+                                               max_snapshot_depth)};
   rapidjson::Document doc;
   doc.ParseInsitu<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(data);
   if (doc.HasParseError()) {
@@ -399,9 +408,9 @@ result<snapshot> parse_owned(std::unique_ptr<char[]> buffer, std::size_t size, s
 }  // namespace
 
 result<snapshot> parse_snapshot(std::string_view text, std::string_view source) {
-  auto buffer = std::make_unique<char[]>(text.size() + 1);
+  auto buffer = std::make_unique<char[]>(text.size() + padding);
   std::memcpy(buffer.get(), text.data(), text.size());
-  buffer[text.size()] = '\0';
+  std::memset(buffer.get() + text.size(), 0, padding);
   return parse_owned(std::move(buffer), text.size(), source, text);
 }
 
@@ -415,11 +424,11 @@ result<snapshot> read_snapshot_file(const std::string& path) {
     if (end > 0) capacity = static_cast<std::size_t>(end) + 1;
     std::fseek(f, 0, SEEK_SET);
   }
-  auto buffer = std::make_unique<char[]>(capacity + 1);
+  auto buffer = std::make_unique<char[]>(capacity + padding);
   for (;;) {
     size += std::fread(buffer.get() + size, 1, capacity - size, f);
     if (size < capacity || std::feof(f) || std::ferror(f)) break;
-    auto bigger = std::make_unique<char[]>(capacity * 2 + 1);
+    auto bigger = std::make_unique<char[]>(capacity * 2 + padding);
     std::memcpy(bigger.get(), buffer.get(), size);
     buffer = std::move(bigger);
     capacity *= 2;
@@ -427,7 +436,7 @@ result<snapshot> read_snapshot_file(const std::string& path) {
   const bool failed = std::ferror(f) != 0;
   if (f != stdin) std::fclose(f);
   if (failed) return error{error_kind::io, fmt::format("{}: read error", path)};
-  buffer[size] = '\0';
+  std::memset(buffer.get() + size, 0, padding);
   return parse_owned(std::move(buffer), size, path, {});
 }
 
