@@ -348,7 +348,7 @@ class Webhooks(unittest.TestCase):
 
     def test_secrets_never_appear_in_outputs_logs_or_the_outbox(self):
         self.env["HOOK_URL"] = self.receiver.url("/hidden/" + TOKEN)
-        self.receiver.script["/hidden/" + TOKEN] = [(500, {}, 0)]
+        self.receiver.script["/hidden/" + TOKEN] = [(410, {}, 0)]  # Gone: the sink is disabled at once
         cfg = self.config('\n[[webhook]]\nname = "hidden"\nurl = { env = "HOOK_URL" }\nallow_private_networks = true\n'
                           'secret = { env = "HOOK_SECRET" }\n'
                           'secret_headers = { "X-Api-Key" = { env = "HOOK_TOKEN" } }\n', flush_timeout=1)
@@ -368,6 +368,14 @@ class Webhooks(unittest.TestCase):
         db = sqlite3.connect(self.outbox)
         for row in db.execute("SELECT * FROM delivery"):
             self.assertNotIn(TOKEN, repr(row))
+        disabled = list(db.execute("SELECT * FROM disabled_sink"))
+        self.assertEqual(len(disabled), 1)  # disabled by the 410, remembered by a digest of its URL only
+        self.assertNotIn(TOKEN, repr(disabled))
+        self.assertIn("sha256:", repr(disabled))
+        db.close()
+        for f in (self.outbox, self.outbox + "-wal"):
+            if os.path.exists(f):
+                self.assertEqual(os.stat(f).st_mode & 0o777, 0o600, f)  # the outbox holds person names
 
     def test_bad_sinks_stop_the_run_before_anything_changes(self):
         out_file = os.path.join(self.d, "after.json")

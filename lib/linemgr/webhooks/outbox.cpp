@@ -1,5 +1,10 @@
 #include <linemgr/webhooks/outbox.hpp>
 
+#include <fcntl.h>
+#include <openssl/sha.h>
+
+#include <cstring>
+
 #include <sqlite3.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -158,11 +163,29 @@ outbox& outbox::operator=(outbox&& o) noexcept {
 }
 outbox::~outbox() { sqlite3_close_v2(db_); }
 
+namespace {
+
+// What the outbox keeps of a URL: its SHA-256, enough to see that it changed, nothing to read back.
+std::string url_digest(const std::string& url) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(url.data()), url.size(), digest);
+  std::string out = "sha256:";
+  for (const unsigned char b : digest) out += fmt::format("{:02x}", b);
+  return out;
+}
+
+}  // namespace
+
 result<outbox> outbox::open(const std::string& path) {
   const std::filesystem::path dir = std::filesystem::path(path).parent_path();
   std::error_code ec;
   if (!dir.empty()) std::filesystem::create_directories(dir, ec);
   if (ec) return error{error_kind::io, fmt::format("{}: cannot create the outbox's directory: {}", dir.string(), ec.message())};
+  // Created private (its -wal and -shm files take its mode), never through a planted link.
+  if (const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600); fd >= 0)
+    ::close(fd);
+  else
+    return error{error_kind::io, fmt::format("{}: cannot open the webhook outbox: {}", path, std::strerror(errno))};
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
     error e{error_kind::io, fmt::format("{}: cannot open the webhook outbox: {}", path, db ? sqlite3_errmsg(db) : "out of memory")};
@@ -171,7 +194,9 @@ result<outbox> outbox::open(const std::string& path) {
   }
   outbox box(db);
   sqlite3_busy_timeout(db, 10000);
-  for (const char* sql : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON", schema})
+  // Outboxes of earlier versions kept a disabled sink's URL (which may hold a secret): forget them.
+  for (const char* sql : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON", schema,
+                          "DELETE FROM disabled_sink WHERE url NOT LIKE 'sha256:%'"})
     if (auto r = box.exec(sql); !r) return error{error_kind::io, fmt::format("{}: {}", path, r.err().message)};
   return box;
 }
@@ -365,13 +390,13 @@ status outbox::release(std::int64_t id, std::int64_t now_ms) {
 
 status outbox::disable_sink(const std::string& sink, const std::string& url, const std::string& reason, std::int64_t now_ms) {
   statement s(db_, "INSERT OR REPLACE INTO disabled_sink (sink, url, reason, disabled_ms) VALUES (?, ?, ?, ?)");
-  s.bind(1, sink).bind(2, url).bind(3, reason).bind(4, now_ms);
+  s.bind(1, sink).bind(2, url_digest(url)).bind(3, reason).bind(4, now_ms);
   return finished(s.step());
 }
 
 result<std::optional<std::string>> outbox::disabled_reason(const std::string& sink, const std::string& url) {
   statement s(db_, "SELECT reason FROM disabled_sink WHERE sink = ? AND url = ?");
-  s.bind(1, sink).bind(2, url);
+  s.bind(1, sink).bind(2, url_digest(url));
   auto got = s.step();
   if (!got) return got.err();
   if (!*got) return std::optional<std::string>();
