@@ -29,6 +29,22 @@ const char* name_of(log_level l) {
   return "info";
 }
 
+// The message on one line: control characters from data (a newline that would forge a second log
+// line, an escape sequence that would recolour a terminal) shown as \n, \r, \t or \xNN.
+std::string one_line(std::string_view message) {
+  std::string out;
+  out.reserve(message.size());
+  for (const char c : message) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u >= 0x20 && u != 0x7f) out += c;
+    else if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else if (c == '\t') out += "\\t";
+    else out += fmt::format("\\x{:02x}", u);
+  }
+  return out;
+}
+
 }  // namespace
 
 void configure_logging(const std::string& format, const std::string& level) {
@@ -60,7 +76,7 @@ void log_message(log_level level, std::string_view message) {
     std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
     line = fmt::format("{{\"time\":\"{}\",\"level\":\"{}\",\"msg\":\"{}\"}}\n", when, name_of(level), json_escape(message));
   } else {
-    line = fmt::format("linemgr: {}\n", message);
+    line = fmt::format("linemgr: {}\n", one_line(message));
   }
   std::lock_guard<std::mutex> lock(write_mutex);
   std::fwrite(line.data(), 1, line.size(), stderr);

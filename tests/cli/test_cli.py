@@ -456,6 +456,16 @@ class Cli(unittest.TestCase):
         self.assertGreaterEqual(summary["malformed"], 1)
         self.assertIn(b"stdin line 1: the line nests more than 32 levels deep", err)
 
+    def test_data_cannot_forge_log_lines_or_colour_the_terminal(self):
+        line = json.dumps({"routing_key": "org_unit", "subject": "A\nlinemgr: all is well\u001b[31m"}) + "\n"
+        p = subprocess.run([BIN, "listen", "--snapshot", self.snap, "--config", self.cfg, "--dry-run"], input=line.encode(),
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        err = p.stderr.decode()
+        self.assertEqual(p.returncode, 0, err)
+        self.assertIn('"A\\nlinemgr: all is well\\x1b[31m" is not an object id', err)
+        self.assertFalse(any(l.startswith("linemgr: all is well") for l in err.splitlines()))
+        self.assertNotIn("\x1b", err)
+
     def test_config_show_names_each_source_and_masks_secrets(self):
         cfg = self.write("conn.toml", CONFIG + '[os2mo]\nurl = "https://file.example.dk"\ntoken = { env = "FILE_TOKEN" }\n'
                          '[amqp]\nqueue = "from-file"\nhost = "file-host"\n')
