@@ -103,6 +103,33 @@ TEST_SUITE("service::settings") {
     CHECK(s->amqp()->host == "broker");
   }
 
+  TEST_CASE("a password holding an @ is masked whole") {
+    setting_flags flags;
+    flags.amqp_url = "amqp://user:p@ss@w0rd@broker:5672/";
+    auto s = settings::load(flags, env_of({}));
+    REQUIRE(s);
+    CHECK(s->get("amqp.url").shown() == "amqp://user:********@broker:5672/");
+  }
+
+  TEST_CASE("credentials are not sent over plain http to another machine unless allowed") {
+    auto os2mo_of = [](const std::string& url, std::map<std::string, std::string> env) {
+      env["OS2MO_API_TOKEN"] = "t";
+      setting_flags flags;
+      flags.mo_url = url;
+      auto s = settings::load(flags, env_of(env));
+      REQUIRE(s);
+      return s->os2mo();
+    };
+    auto plain = os2mo_of("http://os2mo.example.dk", {});
+    REQUIRE_FALSE(plain);
+    CHECK(plain.err().kind == error_kind::config);
+    CHECK(plain.err().message == "--mo-url: os2mo.url \"http://os2mo.example.dk\" would send credentials in clear over http:// to "
+                                 "os2mo.example.dk; use https://, or set LINEMGR_ALLOW_PLAIN_HTTP=1 on a network you trust");
+    CHECK(os2mo_of("http://os2mo.example.dk", {{"LINEMGR_ALLOW_PLAIN_HTTP", "1"}}));
+    CHECK(os2mo_of("https://os2mo.example.dk", {}));
+    for (const char* loopback : {"http://127.0.0.1:8080", "http://localhost:5000", "http://[::1]:80"}) CHECK(os2mo_of(loopback, {}));
+  }
+
   TEST_CASE("a bad file is one error naming the place; a missing one names the file") {
     temp_config file("[hierarchy]\ntop_levle = []\n");
     auto bad = settings::load(with_config(file.path), env_of({}));

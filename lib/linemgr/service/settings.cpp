@@ -63,8 +63,11 @@ const std::vector<connection_setting>& connection_table() {
 
 std::string mask_url_password(const std::string& url) {
   const std::size_t scheme = url.find("://");
-  const std::size_t at = url.find('@', scheme == std::string::npos ? 0 : scheme + 3);
-  if (scheme == std::string::npos || at == std::string::npos) return url;
+  if (scheme == std::string::npos) return url;
+  // The user information ends at the last '@' of the authority: a password may hold an '@' too.
+  const std::size_t authority_end = std::min(url.find_first_of("/?#", scheme + 3), url.size());
+  const std::size_t at = url.rfind('@', authority_end);
+  if (at == std::string::npos || at < scheme + 3) return url;
   const std::size_t colon = url.find(':', scheme + 3);
   if (colon == std::string::npos || colon > at) return url;
   return url.substr(0, colon + 1) + masked + url.substr(at);
@@ -219,6 +222,7 @@ result<settings> settings::load(const setting_flags& flags, const env_lookup& en
     if (env(name)) s.warnings_.push_back(fmt::format("environment {} is not read by linemgr; use {}", name, instead));
 
   s.log_level_ = env("LOG_LEVEL");
+  s.allow_plain_http_ = env("LINEMGR_ALLOW_PLAIN_HTTP").value_or("") == "1";
   if (const auto dry = env("DRY_RUN")) {
     s.dry_run_ = parse_env_bool(*dry);
     if (!s.dry_run_) return error{error_kind::config, fmt::format("environment DRY_RUN: expected true or false, got {}", *dry)};
@@ -263,6 +267,15 @@ result<os2mo_settings> settings::os2mo() const {
   s.auth.auth_server = get("os2mo.auth_server").value;
   s.auth.realm = get("os2mo.auth_realm").value;
   s.http.ca_file = get("os2mo.ca_file").value;
+  // A token (or a client secret) over plain HTTP is readable on the way; only loopback is spared.
+  for (const char* key : {"os2mo.url", "os2mo.auth_server"}) {
+    const setting& c = get(key);
+    if (allow_plain_http_ || !std::string_view(c.value).starts_with("http://")) continue;
+    const std::string_view host = host_of(std::string_view(c.value).substr(7));
+    if (host == "localhost" || host.starts_with("127.") || host == "[::1]") continue;
+    return error{error_kind::config, fmt::format("{}: {} \"{}\" would send credentials in clear over http:// to {}; use https://, or "
+                                                 "set LINEMGR_ALLOW_PLAIN_HTTP=1 on a network you trust", c.source, key, c.shown(), host)};
+  }
   if (s.auth.token.empty() && !s.auth.uses_client_credentials())
     return error{error_kind::config, "no OS2mo credentials: set OS2MO_API_TOKEN, pass --token-file, set CLIENT_ID, "
                                      "CLIENT_SECRET and AUTH_SERVER, or give [os2mo] token in the configuration file"};

@@ -85,6 +85,7 @@ class settings {
   std::optional<bool> dry_run_;
   std::optional<std::string> log_level_;
   std::optional<std::string> token_file_;
+  bool allow_plain_http_ = false;  // LINEMGR_ALLOW_PLAIN_HTTP=1
 };
 
 // Every setting with its value and source, as `linemgr config show` prints it: text (one
