@@ -155,12 +155,17 @@ std::pair<std::size_t, std::size_t> line_and_column(std::string_view text, std::
   return {line, col};
 }
 
+// A saved plan nests 4 levels (document, changes, change, responsibilities).
+constexpr std::size_t max_plan_depth = 64;
+
 }  // namespace
 
 result<saved_plan> read_plan_file(const std::string& path) {
   auto text = read_input_file(path, "plan file", error_kind::io, max_plan_file_bytes);
   if (!text) return text.err();
   rapidjson::Document doc;
+  if (json_depth(*text, max_plan_depth) > max_plan_depth)
+    return error{error_kind::data, fmt::format("{}: nests more than {} levels deep; not a saved plan", path, max_plan_depth)};
   doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(text->data(), text->size());
   if (doc.HasParseError()) {
     const auto [line, col] = line_and_column(*text, doc.GetErrorOffset());
