@@ -1,0 +1,25 @@
+// libFuzzer harness: the snapshot reader, then the planner, apply and the writer on whatever it
+// accepts, and the written snapshot read back (doc/formats.md §1, §3).
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include <linemgr/core/plan.hpp>
+#include <linemgr/io/config_file.hpp>
+#include <linemgr/io/snapshot_file.hpp>
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace linemgr;
+  auto snap = io::parse_snapshot(std::string_view(reinterpret_cast<const char*>(data), size), "fuzz.json");
+  if (!snap) return 0;
+  static const core::config rules = *io::parse_config(
+      "modules = [\"hierarchy\", \"managers\", \"validity\", \"elevation\"]\n[hierarchy]\ntop_level = [\"TOP\"]\n"
+      "[managers.level_mapping]\nN1 = \"Niveau 1\"\nN2 = \"Niveau 2\"\n",
+      "fuzz.toml");
+  const core::day today = snap->today ? *snap->today : *core::parse_date("2026-03-02");
+  const core::plan p = core::make_plan(*snap, rules, today);
+  (void)core::apply_plan(*snap, p);
+  const std::string written = io::snapshot_to_json(*snap);
+  if (!io::parse_snapshot(written, "written.json")) __builtin_trap();  // what linemgr writes, it reads
+  return 0;
+}
