@@ -124,7 +124,8 @@ apply_report apply_to_os2mo(os2mo_client& client, const snapshot& snap, const pl
 
   // Read them again, 100 at a time, and note the ones that changed.
   std::map<std::pair<object_kind, index_t>, std::string> stale;
-  for (const auto& [kind, records] : touched) {
+  for (const auto& [kind_of_records, records] : touched) {
+    const object_kind kind = kind_of_records;  // a variable a lambda can capture (structured bindings: not before clang 16)
     const verify_query& q = verify_queries[static_cast<std::size_t>(kind)];
     const char* document = q.document;
     const char* operation = q.operation;
