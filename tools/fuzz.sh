@@ -16,6 +16,7 @@ for harness in snapshot config events graphql; do
   "build-fuzz/tests/fuzz_$harness" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
     -artifact_prefix="build-fuzz/artifacts/$harness-" "build-fuzz/corpus/$harness" "tests/fuzz/corpus/$harness" 2>&1 |
     grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb|#[0-9]+ +DONE)|ERROR|SUMMARY|Test unit written" || true
+  echo "corpus: $(ls "build-fuzz/corpus/$harness" | wc -l) inputs"
   if ls "build-fuzz/artifacts/$harness-"* > /dev/null 2>&1; then
     echo "fuzz_$harness found a failing input: $(ls build-fuzz/artifacts/$harness-*)"
     exit 1
