@@ -264,6 +264,7 @@ result<apply_outcome> apply_saved(organisation& org, const saved_plan& saved, co
   if (os2mo_connection* mo = org.os2mo()) {
     // OS2mo as it is now, only where the plan's records are: the units they seed (H11), their scopes.
     const std::vector<event> events = saved_plan_events(saved);
+    if (events.empty()) return apply_outcome{saved, apply_report{}};  // nothing to read, nothing to write
     auto seed_ids = mo->event_units(events);
     if (!seed_ids) return failed(seed_ids.err());
     const bool whole = seed_ids->size() > static_cast<std::size_t>(std::max(1, mo->settings().page_size));
