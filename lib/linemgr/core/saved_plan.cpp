@@ -17,6 +17,19 @@ std::string ref_text(const snapshot& s, index_t r) {
   return std::string(!c.uuid.empty() ? c.uuid : !c.user_key.empty() ? c.user_key : c.name);
 }
 
+// The fields a change and a saved change share (all but the records it names).
+template <class From, class To>
+void copy_values(const From& from, To& to) {
+  to.span = from.span;
+  to.klass = from.klass;
+  to.was = from.was;
+  to.was_null = from.was_null;
+  to.level = from.level;
+  to.type = from.type;
+  to.responsibilities = from.responsibilities;
+  to.reason = from.reason;
+}
+
 template <class Table>
 index_t find_id(const Table& t, const std::string& id) {
   return id.empty() ? no_index : t.ids.find(id);
@@ -154,14 +167,7 @@ saved_plan saved_from(const snapshot& s, const plan& p) {
     if (c.manager != no_index) sc.manager = s.managers.records[c.manager].id;
     if (c.association != no_index) sc.association = s.associations.records[c.association].id;
     if (c.engagement != no_index) sc.engagement = s.engagements.records[c.engagement].id;
-    sc.span = c.span;
-    sc.klass = c.klass;
-    sc.was = c.was;
-    sc.was_null = c.was_null;
-    sc.level = c.level;
-    sc.type = c.type;
-    sc.responsibilities = c.responsibilities;
-    sc.reason = c.reason;
+    copy_values(c, sc);
   }
   return out;
 }
@@ -174,14 +180,7 @@ resolved_plan resolve_saved_plan(const snapshot& s, const saved_plan& saved, std
     const saved_change& sc = saved.changes[i];
     change c;
     c.kind = sc.kind;
-    c.span = sc.span;
-    c.klass = sc.klass;
-    c.was = sc.was;
-    c.was_null = sc.was_null;
-    c.level = sc.level;
-    c.type = sc.type;
-    c.responsibilities = sc.responsibilities;
-    c.reason = sc.reason;
+    copy_values(sc, c);
     std::string missing;
     auto need = [&](index_t& slot, index_t found, const std::string& id, std::string_view what) {
       slot = found;

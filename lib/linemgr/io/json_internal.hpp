@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace linemgr::io {
 
@@ -21,6 +22,9 @@ struct json_limits {
   std::size_t max_bytes = std::size_t{1} << 20;
   std::size_t max_depth = 64;  // nesting of arrays and objects
 };
+
+// The 1-based line and column of a byte offset in `text` (for messages about JSON text).
+std::pair<std::size_t, std::size_t> line_column(std::string_view text, std::size_t offset);
 
 // The deepest nesting of arrays and objects in `text` (strings skipped), stopping early once it
 // passes `stop_after`. Linear, no recursion.

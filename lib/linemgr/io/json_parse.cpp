@@ -5,6 +5,19 @@
 
 namespace linemgr::io {
 
+std::pair<std::size_t, std::size_t> line_column(std::string_view text, std::size_t offset) {
+  std::size_t line = 1, col = 1;
+  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      col = 1;
+    } else {
+      ++col;
+    }
+  }
+  return {line, col};
+}
+
 std::size_t json_depth(std::string_view text, std::size_t stop_after) {
   std::size_t depth = 0, deepest = 0;
   bool in_string = false;

@@ -142,18 +142,6 @@ class plan_reader {
   status problem_;
 };
 
-std::pair<std::size_t, std::size_t> line_and_column(std::string_view text, std::size_t offset) {
-  std::size_t line = 1, col = 1;
-  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      col = 1;
-    } else {
-      ++col;
-    }
-  }
-  return {line, col};
-}
 
 // A saved plan nests 4 levels (document, changes, change, responsibilities).
 constexpr std::size_t max_plan_depth = 64;
@@ -168,7 +156,7 @@ result<saved_plan> read_plan_file(const std::string& path) {
     return error{error_kind::data, fmt::format("{}: nests more than {} levels deep; not a saved plan", path, max_plan_depth)};
   doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(text->data(), text->size());
   if (doc.HasParseError()) {
-    const auto [line, col] = line_and_column(*text, doc.GetErrorOffset());
+    const auto [line, col] = line_column(*text, doc.GetErrorOffset());
     return error{error_kind::data, fmt::format("{}:{}:{}: not a JSON document: {}", path, line, col,
                                                rapidjson::GetParseError_En(doc.GetParseError()))};
   }

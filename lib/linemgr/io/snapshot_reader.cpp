@@ -344,24 +344,6 @@ class reader {
   snapshot& snap_;
 };
 
-// 1-based line and column of a byte offset.
-std::pair<std::size_t, std::size_t> line_column(std::string_view text, std::size_t offset) {
-  std::size_t line = 1, col = 1;
-  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      col = 1;
-    } else {
-      ++col;
-    }
-  }
-  return {line, col};
-}
-
-}  // namespace
-
-namespace {
-
 // NUL bytes after the text: a string cut off inside a UTF-8 sequence makes the validating in-situ
 // parser read (and write) up to 3 bytes past the end; they must be ours, and NUL.
 constexpr std::size_t padding = 4;
