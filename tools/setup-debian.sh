@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs what linemgr needs to build and test on Debian 12 (bookworm). Safe to run again.
 set -eu
-packages="cmake ninja-build g++ pkg-config python3 python3-yaml zsh curl libcli11-dev rapidjson-dev libfmt-dev doctest-dev libtomlplusplus-dev libcurl4-openssl-dev librabbitmq-dev libsqlite3-dev libssl-dev libkainjow-mustache-dev libcpp-httplib-dev libhowardhinnant-date-dev libre2-dev tzdata rabbitmq-server amqp-tools mandoc openssl"
+packages="cmake ninja-build g++ pkg-config python3 python3-yaml zsh curl libcli11-dev rapidjson-dev libfmt-dev doctest-dev libtomlplusplus-dev libcurl4-openssl-dev librabbitmq-dev libsqlite3-dev libssl-dev libkainjow-mustache-dev libcpp-httplib-dev libhowardhinnant-date-dev libre2-dev clang libclang-rt-14-dev tzdata rabbitmq-server amqp-tools mandoc openssl"
 missing=""
 # Node.js runs the OS2mo emulator in the tests; a machine that already has it keeps its own.
 command -v node >/dev/null 2>&1 || packages="$packages nodejs"
