@@ -3,8 +3,6 @@
 #include "commands.hpp"
 
 
-#include <chrono>
-
 #include <fmt/format.h>
 
 #include <linemgr/core/explain.hpp>
@@ -32,43 +30,6 @@ int exit_status_of(bool clean, bool had_changes, bool fail_on_changes, bool deta
   return 0;
 }
 
-// Writes the run's metrics (--metrics-file) when the command ends, however it ends: a run that
-// fails before finished() counts as failed.
-class metrics_file_writer {
- public:
-  metrics_file_writer(std::string path, std::string command) : path_(std::move(path)) {
-    outcome_.command = std::move(command);
-    if (!path_.empty()) take(check_output_file(path_, "metrics file"));  // before any work
-  }
-  metrics_file_writer(const metrics_file_writer&) = delete;
-  metrics_file_writer& operator=(const metrics_file_writer&) = delete;
-  // The run finished: its report, what was applied (null: nothing), whether all of it took effect.
-  void finished(const service::run_report& r, const apply_report* applied, bool dry_run, bool success) {
-    if (path_.empty()) return;
-    outcome_.report = &r;
-    outcome_.applied = applied;
-    outcome_.dry_run = dry_run;
-    outcome_.success = success;
-    text_ = render();  // now, while the report lives
-  }
-  ~metrics_file_writer() {
-    if (path_.empty()) return;
-    if (text_.empty()) text_ = render();
-    if (auto written = write_file_atomically(path_, text_); !written) log_warn("--metrics-file: {}", written.err().message);
-  }
-
- private:
-  std::string render() {
-    outcome_.duration_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
-    outcome_.finished_unix_s = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-    return service::run_metrics_text(outcome_);
-  }
-
-  std::string path_, text_;
-  service::run_outcome outcome_;
-  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
-};
-
 }  // namespace
 
 int reconcile(const reconcile_options& given) {
@@ -82,7 +43,8 @@ int reconcile(const reconcile_options& given) {
   if (!o.out.empty()) o.dry_run = true;
   if (!o.write_snapshot.empty()) take(check_output_file(o.write_snapshot, "snapshot to write"));  // before any work
   if (!o.out.empty()) take(check_output_file(o.out, "plan file to write"));
-  metrics_file_writer metrics(o.metrics_file, o.unit ? "reconcile-unit" : "reconcile-all");
+  service::run_metrics_file metrics(o.metrics_file, o.unit ? "reconcile-unit" : "reconcile-all", stderr_log());
+  take(metrics.check());
   const std::unique_ptr<announcer> hooks = open_announcer(s, o.webhook_flush_timeout_s);
   service::organisation org = open_organisation(o.source, s);
   const bool to_os2mo = org.os2mo() && o.write_snapshot.empty() && !o.dry_run;
@@ -126,7 +88,8 @@ int reconcile(const reconcile_options& given) {
 int apply(const apply_options& o) {
   const service::settings s = load_settings(o.source.flags);
   if (!o.write_snapshot.empty()) take(check_output_file(o.write_snapshot, "snapshot to write"));  // before any work
-  metrics_file_writer metrics(o.metrics_file, "apply");
+  service::run_metrics_file metrics(o.metrics_file, "apply", stderr_log());
+  take(metrics.check());
   const saved_plan saved = take(read_plan_file(o.plan_file));
   const std::unique_ptr<announcer> hooks = open_announcer(s, o.webhook_flush_timeout_s);
   service::organisation org = open_organisation(o.source, s);

@@ -2,7 +2,9 @@
 
 #include <array>
 
+#include <linemgr/io/files.hpp>
 #include <linemgr/io/metrics.hpp>
+#include <linemgr/io/snapshot_file.hpp>
 
 namespace linemgr::service {
 
@@ -36,6 +38,40 @@ std::string run_metrics_text(const run_outcome& o) {
   m.set("linemgr_run_changes_failed", o.applied ? static_cast<double>(o.applied->failed.size()) : 0, "command", c);
   m.set("linemgr_run_changes_stale", o.applied ? static_cast<double>(o.applied->stale.size()) : 0, "command", c);
   return m.exposition();
+}
+
+run_metrics_file::run_metrics_file(std::string path, std::string command, log_sink log)
+    : path_(std::move(path)), log_(std::move(log)) {
+  outcome_.command = std::move(command);
+}
+
+run_metrics_file::~run_metrics_file() {
+  if (path_.empty()) return;
+  if (text_.empty()) text_ = render();
+  if (auto written = write_file_atomically(path_, text_); !written && log_)
+    log_(log_level::warn, "--metrics-file: " + written.err().message);
+}
+
+status run_metrics_file::check() {
+  if (path_.empty()) return {};
+  auto usable = check_output_file(path_, "metrics file");
+  if (!usable) path_.clear();  // said once, not tried again at the end
+  return usable;
+}
+
+void run_metrics_file::finished(const run_report& r, const apply_report* applied, bool dry_run, bool success) {
+  if (path_.empty()) return;
+  outcome_.report = &r;
+  outcome_.applied = applied;
+  outcome_.dry_run = dry_run;
+  outcome_.success = success;
+  text_ = render();  // now, while the report lives
+}
+
+std::string run_metrics_file::render() {
+  outcome_.duration_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  outcome_.finished_unix_s = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return run_metrics_text(outcome_);
 }
 
 }  // namespace linemgr::service
