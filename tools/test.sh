@@ -1,6 +1,6 @@
 #!/bin/sh
 # Builds linemgr with warnings as errors and runs every test; then again under
-# AddressSanitizer and UndefinedBehaviorSanitizer (tools/fuzz.sh fuzzes, separately). Usage: tools/test.sh [--no-sanitizers]
+# AddressSanitizer and UndefinedBehaviorSanitizer, then fuzzes (tools/fuzz.sh). Usage: tools/test.sh [--no-sanitizers]
 set -eu
 cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -55,3 +55,7 @@ cmake -S . -B build-sanitize -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLINEMGR_WERROR=
 cmake --build build-sanitize -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-sanitize --output-on-failure -j "$jobs"
+
+# Fuzzing: every harness of tests/fuzz for 30 s with libFuzzer, ASan and UBSan (clang); any crash,
+# leak, undefined behaviour or slow input fails the run and is left in build-fuzz/artifacts/.
+sh tools/fuzz.sh "${LINEMGR_FUZZ_SECONDS:-30}"

@@ -111,7 +111,7 @@ TEST_SUITE("core::managers") {
   }
 
   TEST_CASE("an unresolved manager type stops the module (CLASS_UNRESOLVED)") {
-    snapshot s = snap_of(R"({"today": "2026-03-02", "classes": [{"uuid": "t1", "user_key": "Chef", "facet": "manager_type"}], )" +
+    snapshot s = snap_of(R"({"classes": [{"uuid": "t1", "user_key": "Chef", "facet": "manager_type"}], )" +
                          org("").substr(1));
     const plan p = make_plan(s, cfg_of(cfg_text), d("2026-03-02"));
     CHECK(has(diags(p), "CLASS_UNRESOLVED Leder"));

@@ -88,6 +88,28 @@ TEST_SUITE("io::snapshot_file bounds") {
     }
   }
 
+  TEST_CASE("what JSON leaves open is refused, not guessed: a NUL byte, a member given twice, a lone surrogate") {
+    // A NUL byte used to end the document: what followed it was ignored.
+    CHECK(error_of(std::string("{\"units\": []}\0garbage", 21)) ==
+          "in.json:1:14: not valid JSON: a NUL byte (JSON text has none; is this the right file?)");
+    // The first of two members used to win silently.
+    CHECK(error_of(R"({"units": [], "units": 7})") == "in.json: units: given twice; keep one");
+    CHECK(error_of(R"({"units": [{"id": "A", "from": "2020-01-01", "id": "B"}]})") == "in.json: units[0].id: given twice; keep one");
+    CHECK(error_of(R"({"units": [{"id": "A", "segments": [{"from": "2020-01-01", "from": "2021-01-01"}]}]})") ==
+          "in.json: units[0].segments[0].from: given twice; keep one");
+    CHECK(error_of(R"({"units": [], "classes": [{"uuid": "c", "name": "a", "name": "b"}]})") ==
+          "in.json: classes[0].name: given twice; keep one");
+    // A low surrogate escape on its own decoded to bytes that are not UTF-8: the snapshot linemgr
+    // wrote from it could not be read back (found by fuzz_snapshot).
+    CHECK(error_of("{\"units\": [{\"id\": \"A\",\n \"name\": \"x\\udddd\"}]}") ==
+          "in.json:2:12: not valid JSON: an escaped UTF-16 surrogate without its pair is not a character (write the character, or "
+          "its pair)");
+    const std::string pair = R"({"units": [{"id": "A", "name": "\ud83d\ude00 \u00e6"}]})";
+    const std::string written = snapshot_to_json(snap_of(pair));
+    CHECK(written.find("\"name\": \"\xf0\x9f\x98\x80 \xc3\xa6\"") != std::string::npos);
+    CHECK(snapshot_to_json(snap_of(written)) == written);
+  }
+
   TEST_CASE("nesting past 64 levels is refused before parsing, whatever its depth") {
     const std::string deep = "{\"units\": " + std::string(1000000, '[') + std::string(1000000, ']') + "}";
     auto r = linemgr::io::parse_snapshot(deep, "deep.json");

@@ -114,6 +114,26 @@ body = '{"text": "{{type}}: {{data.unit.name}}"}'
     CHECK(parse("[[webhook]]\nname = \"a\"\nurl = \"https://x.org\"\ncontent_type = \"text/plain\"\nbody = '{{type}} {'\n"));
   }
 
+  TEST_CASE("a template is bounded: its size, its nesting, its delimiters and what it renders") {
+    const auto sink_with = [](const std::string& body) {
+      return "[[webhook]]\nname = \"a\"\nurl = \"https://x.org\"\ncontent_type = \"text/plain\"\nbody = '" + body + "'\n";
+    };
+    CHECK(error_of(sink_with(std::string(70000, 'x'))) == "c.toml:5: webhook[0].body: the body template is 70000 bytes; at most 65536");
+    std::string deep;
+    for (int i = 0; i < 30; ++i) deep = "{{#related}}" + deep + "{{/related}}";
+    CHECK(error_of(sink_with(deep)) == "c.toml:5: webhook[0].body: the body template nests sections more than 4 deep");
+    CHECK(error_of(sink_with("{{= <% %> =}}<%type%>")) ==
+          "c.toml:5: webhook[0].body: the body template changes its delimiters ({{=…=}}); use {{ and }}");
+    // Four levels over the sample's two related items repeat the inside 16 times: 16 x 250 KB is
+    // past the 1 MiB a body may have, though the template itself is small.
+    std::string reasons;
+    for (int i = 0; i < 4000; ++i) reasons += "{{data.reason}}";
+    CHECK(error_of(sink_with("{{#related}}{{#related}}{{#related}}{{#related}}" + reasons +
+                             "{{/related}}{{/related}}{{/related}}{{/related}}")) ==
+          "c.toml:5: webhook[0].body: the body template renders more than 1048576 bytes");
+    CHECK(parse(sink_with("{{#related}}{{#related}}{{#related}}{{#related}}{{kind}}{{/related}}{{/related}}{{/related}}{{/related}}")));
+  }
+
   TEST_CASE("template values are JSON-escaped: quotes, backslashes, newlines and æøå give valid JSON") {
     auto r = parse(R"([[webhook]]
 name = "slack"

@@ -13,6 +13,7 @@ import json
 import os
 import re
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -44,7 +45,7 @@ class Receiver:
     headers, delay) used in order; the last one repeats. A delay is seconds, or a function that
     returns when the answer may go. Every request is recorded."""
 
-    def __init__(self, port=0):
+    def __init__(self, port=0, host="127.0.0.1"):
         self.requests = []
         self.script = {}
         self.lock = threading.Lock()
@@ -76,14 +77,18 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        server_class = http.server.ThreadingHTTPServer
+        if ":" in host:
+            server_class = type("ThreadingHTTPServer6", (http.server.ThreadingHTTPServer,), {"address_family": socket.AF_INET6})
+        self.host = host
+        self.server = server_class((host, port), Handler)
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
     def url(self, path):
-        return "http://127.0.0.1:%d%s" % (self.port, path)
+        return "http://%s:%d%s" % ("[%s]" % self.host if ":" in self.host else self.host, self.port, path)
 
     def on(self, path):
         with self.lock:
@@ -312,6 +317,36 @@ class Webhooks(unittest.TestCase):
         self.assertIn("127.0.0.1 is a loopback address", rows[0]["last_error"])
         self.assertIn("allow_private_networks", err)
 
+    def test_an_ipv6_literal_sink_is_delivered_and_guarded_like_any_other(self):
+        receiver6 = Receiver(host="::1")
+        try:
+            cfg = self.config(self.sink("v6", "/v6", url=receiver6.url("/v6")))
+            rc, out, err = self.linemgr("webhooks", "test", "v6", "--config", cfg)
+            self.assertEqual(rc, 0, out + err)
+            self.assertEqual(len(receiver6.on("/v6")), 1)
+            cfg = self.config(self.sink("v6", "/v6", url=receiver6.url("/v6"), private=False))
+            rc, out, err = self.linemgr("webhooks", "test", "v6", "--config", cfg)
+            self.assertEqual(rc, 1, out + err)
+            self.assertIn("::1 is a loopback address", out + err)
+            self.assertEqual(len(receiver6.on("/v6")), 1)
+        finally:
+            receiver6.stop()
+
+    def test_an_explicit_proxy_is_checked_like_a_sink(self):
+        # The proxy receives the request with its signature and secret headers: a loopback or
+        # private proxy needs allow_private_networks like a sink does.
+        proxy = 'proxy = "%s"\nsecret_headers.Authorization = { env = "HOOK_TOKEN" }\n' % self.receiver.url("")
+        cfg = self.config(self.sink("p", "/p", proxy, private=False, url="http://example.invalid/viaproxy"))
+        rc, out, err = self.linemgr("webhooks", "test", "p", "--config", cfg)
+        self.assertEqual(rc, 1, out + err)
+        self.assertIn("proxy refused: 127.0.0.1 (127.0.0.1 is a loopback address)", out + err)
+        self.assertEqual(self.receiver.requests, [])
+        cfg = self.config(self.sink("p", "/p", proxy, private=True, url="http://example.invalid/viaproxy"))
+        rc, out, err = self.linemgr("webhooks", "test", "p", "--config", cfg)
+        self.assertEqual(rc, 0, out + err)
+        (r,) = self.receiver.on("http://example.invalid/viaproxy")
+        self.assertEqual(r["headers"]["authorization"], TOKEN)
+
     def test_410_disables_the_sink_until_a_replay(self):
         self.receiver.script["/gone"] = [(410, {}, 0)]
         cfg = self.config(self.sink("gone", "/gone", "", 'types = ["reconcile.completed"]'), flush_timeout=5)
@@ -379,7 +414,11 @@ class Webhooks(unittest.TestCase):
 
     def test_bad_sinks_stop_the_run_before_anything_changes(self):
         out_file = os.path.join(self.d, "after.json")
-        for sink in ("body = '{\"text\": {{type}}}'\n", "body = '{{#type}}'\n", 'secret = { env = "NOT_SET_ANYWHERE" }\n', "colour = 1\n"):
+        # Templates past their bounds are refused at once (they once crashed or ran for minutes).
+        deep = "body = '\"%s\"'\n" % ("{{#related}}" * 30 + "x" + "{{/related}}" * 30)
+        large = "body = '\"%s\"'\n" % ("x" * 70000)
+        for sink in ("body = '{\"text\": {{type}}}'\n", "body = '{{#type}}'\n", 'secret = { env = "NOT_SET_ANYWHERE" }\n', "colour = 1\n",
+                     deep, large, "body = '{{=<% %>=}}'\n"):
             cfg = self.config(self.sink("bad", "/bad", sink))
             rc, _, err = self.reconcile(cfg)
             self.assertEqual(rc, 78, err)

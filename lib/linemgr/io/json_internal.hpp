@@ -26,9 +26,22 @@ struct json_limits {
 // The 1-based line and column of a byte offset in `text` (for messages about JSON text).
 std::pair<std::size_t, std::size_t> line_column(std::string_view text, std::size_t offset);
 
-// The deepest nesting of arrays and objects in `text` (strings skipped), stopping early once it
-// passes `stop_after`. Linear, no recursion.
-std::size_t json_depth(std::string_view text, std::size_t stop_after);
+// What one linear pass over JSON text finds before it is parsed.
+struct json_shape {
+  std::size_t depth = 0;  // the deepest nesting of arrays and objects, or the first past `stop_after`
+  // The byte offset of an escaped low surrogate (u+DC00..u+DFFF) that follows no high one, or npos.
+  // RapidJSON decodes such an escape to bytes that are not UTF-8 (and refuses them when it reads
+  // them back), so linemgr refuses them on input: no text it writes can be unreadable.
+  std::size_t lone_surrogate = std::string_view::npos;
+};
+
+// Scans `text` (strings skipped but their escapes checked), stopping early once the nesting
+// passes `stop_after` or a lone surrogate is found. Linear, no recursion.
+json_shape scan_json(std::string_view text, std::size_t stop_after);
+
+// What to say of a lone surrogate, after "file:line:col: not valid JSON: ".
+inline constexpr std::string_view lone_surrogate_message =
+    "an escaped UTF-16 surrogate without its pair is not a character (write the character, or its pair)";
 
 // The one entry point for untrusted JSON: at most `limits.max_bytes`, at most `limits.max_depth`
 // levels, parsed with the iterative parser (no recursion whatever the input) and UTF-8 checked.

@@ -152,8 +152,13 @@ result<saved_plan> read_plan_file(const std::string& path) {
   auto text = read_input_file(path, "plan file", error_kind::io, max_plan_file_bytes);
   if (!text) return text.err();
   rapidjson::Document doc;
-  if (json_depth(*text, max_plan_depth) > max_plan_depth)
+  const json_shape shape = scan_json(*text, max_plan_depth);
+  if (shape.depth > max_plan_depth)
     return error{error_kind::data, fmt::format("{}: nests more than {} levels deep; not a saved plan", path, max_plan_depth)};
+  if (shape.lone_surrogate != std::string_view::npos) {
+    const auto [line, col] = line_column(*text, shape.lone_surrogate);
+    return error{error_kind::data, fmt::format("{}:{}:{}: not a JSON document: {}", path, line, col, lone_surrogate_message)};
+  }
   doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(text->data(), text->size());
   if (doc.HasParseError()) {
     const auto [line, col] = line_column(*text, doc.GetErrorOffset());

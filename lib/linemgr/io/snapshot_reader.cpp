@@ -67,17 +67,29 @@ constexpr std::string_view field_names[field_count] = {"id",     "name", "user_k
 
 struct fields {
   const value* at[field_count] = {};
+  const char* duplicate = nullptr;  // the name of a member given twice, if any
   explicit fields(const value& obj) {
     for (const auto& m : obj.GetObject()) {
       const std::string_view name(m.name.GetString(), m.name.GetStringLength());
       for (std::size_t f = 0; f < field_count; ++f)
         if (name.size() == field_names[f].size() && name == field_names[f]) {
-          if (!at[f]) at[f] = &m.value;  // the first of duplicate members counts
+          if (at[f] && !duplicate) duplicate = field_names[f].data();
+          at[f] = &m.value;
           break;
         }
     }
   }
 };
+
+// Refuses an object that gives one of `names` twice (JSON leaves it open which one counts).
+void refuse_duplicates(const value& obj, std::initializer_list<std::string_view> names, const std::string& path) {
+  for (const std::string_view name : names) {
+    int seen = 0;
+    for (const auto& m : obj.GetObject())
+      if (std::string_view(m.name.GetString(), m.name.GetStringLength()) == name && ++seen == 2)
+        throw bad_input{fmt::format("{}{}{}: given twice; keep one", path, path.empty() ? "" : ".", name)};
+  }
+}
 
 // The member from the segment, else from the record (flat form or shared attribute).
 const value* attribute(const fields& seg, const fields& rec, field f) {
@@ -91,6 +103,8 @@ class reader {
 
   void read(const value& root) {
     if (!root.IsObject()) throw bad_input{"$: a snapshot is a JSON object"};
+    refuse_duplicates(root, {"format", "today", "organisation", "classes", "units", "persons", "engagements", "associations",
+                             "it_users", "managers"}, "");
     if (const value* f = member(root, "format"); f && !f->IsNull()) {
       if (!f->IsString() || view(*f) != "linemgr-snapshot/1")
         throw bad_input{fmt::format("format: expected \"linemgr-snapshot/1\", got {}", show(*f))};
@@ -208,6 +222,7 @@ class reader {
     for (rapidjson::SizeType i = 0; i < arr->Size(); ++i) {
       const fields rec((*arr)[i]);
       where w{name, i, -1};
+      if (rec.duplicate) fail(w, rec.duplicate, "given twice; keep one");
       const std::string_view id = record_id(rec, w);
       segs.clear();
       if (const value* s = rec.at[f_segments]; s && !s->IsNull()) {
@@ -216,6 +231,7 @@ class reader {
           w.segment = j;
           if (!(*s)[j].IsObject()) fail(w, "", fmt::format("expected an object, got {}", show((*s)[j])));
           const fields seg((*s)[j]);
+          if (seg.duplicate) fail(w, seg.duplicate, "given twice; keep one");
           segs.push_back(per_segment(seg, rec, w));
           if (j > 0 && segs[j].valid.from < segs[j - 1].valid.to)
             fail(w, "from", "segments overlap or are not sorted by from");
@@ -233,6 +249,7 @@ class reader {
     for (rapidjson::SizeType i = 0; i < arr->Size(); ++i) {
       const value& c = (*arr)[i];
       where w{"classes", i, -1};
+      refuse_duplicates(c, {"uuid", "user_key", "name", "facet"}, w.at(""));
       class_def def{optional_string(member(c, "uuid"), w, "uuid"), optional_string(member(c, "user_key"), w, "user_key"),
                     optional_string(member(c, "name"), w, "name"), optional_string(member(c, "facet"), w, "facet")};
       if (def.uuid.empty() && def.user_key.empty() && def.name.empty())
@@ -270,6 +287,7 @@ class reader {
     for (rapidjson::SizeType i = 0; i < arr->Size(); ++i) {
       const fields rec((*arr)[i]);
       where w{"persons", i, -1};
+      if (rec.duplicate) fail(w, rec.duplicate, "given twice; keep one");
       const std::string_view id = record_id(rec, w);
       const auto next = static_cast<index_t>(snap_.persons.size());
       if (snap_.person_ids.insert(id, next) != next) fail(w, "id", fmt::format("duplicate id \"{}\" in persons", id));
@@ -357,9 +375,21 @@ result<snapshot> parse_owned(std::unique_ptr<char[]> buffer, std::size_t size, s
                              std::string_view original) {
   snapshot snap;
   char* data = buffer.get();
-  if (json_depth(std::string_view(data, size), max_snapshot_depth) > max_snapshot_depth)
+  const std::string_view text(data, size);
+  const json_shape shape = scan_json(text, max_snapshot_depth);
+  if (shape.depth > max_snapshot_depth)
     return error{error_kind::data, fmt::format("{}: nests more than {} levels deep; a snapshot needs 4 (doc/formats.md §1)", source,
                                                max_snapshot_depth)};
+  if (shape.lone_surrogate != std::string_view::npos) {
+    const auto [line, col] = line_column(text, shape.lone_surrogate);
+    return error{error_kind::data, fmt::format("{}:{}:{}: not valid JSON: {}", source, line, col, lone_surrogate_message)};
+  }
+  // The in-situ parser stops at a NUL byte and would ignore whatever follows it.
+  if (const void* nul = std::memchr(data, 0, size)) {
+    const auto [line, col] = line_column(text, static_cast<std::size_t>(static_cast<const char*>(nul) - data));
+    return error{error_kind::data, fmt::format("{}:{}:{}: not valid JSON: a NUL byte (JSON text has none; is this the right file?)",
+                                               source, line, col)};
+  }
   rapidjson::Document doc;
   doc.ParseInsitu<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(data);
   if (doc.HasParseError()) {

@@ -21,7 +21,17 @@ std::optional<std::string> refused_v4(std::uint32_t a) {  // host byte order
   if (in(0xA9FE0000, 16)) return "a link-local address";
   if (in(0x64400000, 10)) return "a carrier-grade NAT address";
   if (in(0x00000000, 8)) return "an unspecified address";
+  if (in(0xC6120000, 15)) return "a benchmarking address";
+  if (in(0xE0000000, 4)) return "a multicast address";
+  if (in(0xF0000000, 4)) return "a reserved or broadcast address";
   return std::nullopt;
+}
+
+// The IPv4 address in bytes b[at..at+4), in host byte order.
+std::uint32_t v4_at(const unsigned char* b, int at) {
+  std::uint32_t v4 = 0;
+  std::memcpy(&v4, b + at, 4);
+  return ntohl(v4);
 }
 
 std::string text_of(const sockaddr* address) {
@@ -41,12 +51,16 @@ std::optional<std::string> refused_address_reason(const sockaddr* address) {
   if (address->sa_family != AF_INET6) return "not an IP address";
   const in6_addr& a = reinterpret_cast<const sockaddr_in6*>(address)->sin6_addr;
   const unsigned char* b = a.s6_addr;
-  if (IN6_IS_ADDR_V4MAPPED(&a) || IN6_IS_ADDR_V4COMPAT(&a)) {
-    std::uint32_t v4 = 0;
-    std::memcpy(&v4, b + 12, 4);
-    if (auto r = refused_v4(ntohl(v4))) return *r + " (IPv4-mapped)";
+  // IPv6 forms that carry an IPv4 address: mapped and compatible (::ffff:a.b.c.d), NAT64
+  // (64:ff9b::a.b.c.d) and 6to4 (2002:aabb:ccdd::).
+  static constexpr unsigned char nat64[12] = {0x00, 0x64, 0xff, 0x9b};
+  if (IN6_IS_ADDR_V4MAPPED(&a) || IN6_IS_ADDR_V4COMPAT(&a) || std::memcmp(b, nat64, 12) == 0) {
+    if (auto r = refused_v4(v4_at(b, 12))) return *r + " (in IPv6)";
     return std::nullopt;
   }
+  if (b[0] == 0x20 && b[1] == 0x02)
+    if (auto r = refused_v4(v4_at(b, 2))) return *r + " (in 6to4)";
+  if (b[0] == 0xff) return "a multicast address";
   if (IN6_IS_ADDR_LOOPBACK(&a)) return "a loopback address";
   if (IN6_IS_ADDR_UNSPECIFIED(&a)) return "an unspecified address";
   if (IN6_IS_ADDR_LINKLOCAL(&a)) return "a link-local address";
@@ -72,6 +86,19 @@ result<std::string> checked_resolve(const std::string& url, bool allow_private) 
   addrinfo hints{};
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* found = nullptr;
+  // An address written in the URL is checked but needs no pinning (nothing resolves it; curl
+  // cannot parse a pin for a bracketed IPv6 host).
+  addrinfo numeric = hints;
+  numeric.ai_flags = AI_NUMERICHOST;
+  if (getaddrinfo(lookup.c_str(), port.c_str(), &numeric, &found) == 0) {
+    std::optional<std::string> why = allow_private ? std::nullopt : refused_address_reason(found->ai_addr);
+    const std::string text = text_of(found->ai_addr);
+    freeaddrinfo(found);
+    if (why)
+      return error{error_kind::config, fmt::format("refused: {} ({} is {}); set allow_private_networks = true on the sink to allow it",
+                                                   host, text, *why)};
+    return std::string();
+  }
   if (const int rc = getaddrinfo(lookup.c_str(), port.c_str(), &hints, &found); rc != 0)
     return error{error_kind::unavailable, fmt::format("cannot resolve {}: {}", host, gai_strerror(rc))};
   std::string addresses;

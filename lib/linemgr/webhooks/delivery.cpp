@@ -62,13 +62,15 @@ result<std::unique_ptr<transfer>> prepare(const webhook_sink& sink, const std::s
   t->sink = &sink;
   t->body = body;
   const bool direct = sink.proxy == "none";
-  if (sink.proxy != "env" && !direct) {
-    // Through an explicit proxy: the proxy resolves the host, and the egress policy is its own.
-  } else {
-    auto pinned = checked_resolve(sink.url, sink.allow_private_networks);
-    if (!pinned) return pinned.err();
-    t->resolve = curl_slist_append(nullptr, pinned->c_str());
+  // Through an explicit proxy the proxy resolves the sink's host and its egress policy is its
+  // own, but the proxy itself is checked like a sink (it receives the secrets) and pinned.
+  const bool explicit_proxy = sink.proxy != "env" && !direct;
+  auto pinned = checked_resolve(explicit_proxy ? sink.proxy : sink.url, sink.allow_private_networks);
+  if (!pinned) {
+    if (explicit_proxy) return error{pinned.err().kind, "proxy " + pinned.err().message};
+    return pinned.err();
   }
+  if (!pinned->empty()) t->resolve = curl_slist_append(nullptr, pinned->c_str());
   CURL* h = t->handle = curl_easy_init();
   if (!h) return error{error_kind::unavailable, "cannot initialize libcurl"};
   const std::int64_t timestamp = now_ms() / 1000;

@@ -77,14 +77,43 @@ mustache::data to_data(const rapidjson::Value& v) {
   return mustache::data{std::string(b.GetString(), b.GetSize())};
 }
 
+// Checks the bounds before the Mustache parser (which recurses per nested section) sees the text.
+std::optional<std::string> shape_problem(std::string_view tmpl) {
+  if (tmpl.size() > max_template_bytes)
+    return fmt::format("the body template is {} bytes; at most {}", tmpl.size(), max_template_bytes);
+  std::size_t depth = 0;
+  for (std::size_t at = tmpl.find("{{"); at != std::string_view::npos; at = tmpl.find("{{", at + 2)) {
+    std::size_t k = at + 2;
+    while (k < tmpl.size() && (tmpl[k] == ' ' || tmpl[k] == '\t')) ++k;
+    if (k == tmpl.size()) break;
+    if (tmpl[k] == '=') return std::string("the body template changes its delimiters ({{=…=}}); use {{ and }}");
+    if ((tmpl[k] == '#' || tmpl[k] == '^') && ++depth > max_template_nesting)
+      return fmt::format("the body template nests sections more than {} deep", max_template_nesting);
+    if (tmpl[k] == '/' && depth > 0) --depth;
+  }
+  return std::nullopt;
+}
+
+// Thrown by the output handler once a body passes max_rendered_bytes; ends the rendering.
+struct too_long {};
+
 result<std::string> render(const std::string& tmpl, std::string_view content_type, const std::string& envelope) {
+  if (auto problem = shape_problem(tmpl)) return error{error_kind::config, *problem};
   mustache::mustache m{tmpl};
   if (!m.is_valid()) return error{error_kind::config, fmt::format("the body template does not parse: {}", m.error_message())};
   if (is_json_content_type(content_type)) m.set_custom_escape([](const std::string& s) { return json_escape(s); });
   else m.set_custom_escape([](const std::string& s) { return s; });
   rapidjson::Document doc;
   doc.Parse(envelope.data(), envelope.size());
-  std::string out = m.render(to_data(doc));
+  std::string out;
+  try {
+    m.render(to_data(doc), [&out](const std::string& piece) {
+      if (out.size() + piece.size() > max_rendered_bytes) throw too_long{};
+      out += piece;
+    });
+  } catch (const too_long&) {
+    return error{error_kind::config, fmt::format("the body template renders more than {} bytes", max_rendered_bytes)};
+  }
   if (!m.is_valid()) return error{error_kind::config, fmt::format("the body template does not render: {}", m.error_message())};
   return out;
 }

@@ -13,14 +13,20 @@ namespace linemgr::webhooks {
 
 using namespace linemgr::core;
 
+// Bounds on a body template (doc/webhooks.md): its size, how deep sections nest (each level can
+// repeat the one inside it per list item), and the size of one rendered body.
+inline constexpr std::size_t max_template_bytes = 64 * 1024;
+inline constexpr std::size_t max_template_nesting = 4;
+inline constexpr std::size_t max_rendered_bytes = 1024 * 1024;
+
 // The envelope: {id, type, time, outcome, dry_run, subject, related, data}.
 std::string envelope_json(const notice& n);
 
 // The body for one sink: its template rendered with the envelope, or the envelope itself.
 result<std::string> render_body(const webhook_sink& sink, const notice& n);
 
-// Why a template cannot be used with the content type (it does not parse, or renders invalid
-// JSON for a JSON content type), or nullopt when it can.
+// Why a template cannot be used with the content type (past a bound above, changes its
+// delimiters, does not parse, or renders invalid JSON for a JSON content type), or nullopt.
 std::optional<std::string> template_problem(const std::string& tmpl, std::string_view content_type);
 
 // A sample notice of type webhook.test with every field filled, names with quotes, newlines and
