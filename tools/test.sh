@@ -1,6 +1,7 @@
 #!/bin/sh
 # Builds linemgr with warnings as errors and runs every test; then again under
-# AddressSanitizer and UndefinedBehaviorSanitizer, then fuzzes (tools/fuzz.sh). Usage: tools/test.sh [--no-sanitizers]
+# AddressSanitizer and UndefinedBehaviorSanitizer, the threaded ones under ThreadSanitizer, then
+# fuzzes (tools/fuzz.sh). Usage: tools/test.sh [--no-sanitizers]
 set -eu
 cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -55,6 +56,20 @@ cmake -S . -B build-sanitize -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLINEMGR_WERROR=
 cmake --build build-sanitize -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-sanitize --output-on-failure -j "$jobs"
+
+# ThreadSanitizer over what runs threads: the unit tests (the listen loop and its worker) and the
+# webhook tests (background delivery, listen, the /metrics server), in parallel. Any race fails.
+cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS=-O1 -DLINEMGR_WERROR=ON \
+  -DLINEMGR_SANITIZE_THREAD=ON -DLINEMGR_BUILD_BENCH=OFF > /dev/null
+cmake --build build-tsan -j "$jobs" --target linemgr_cli linemgr_tests
+export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
+build-tsan/tests/linemgr_tests > build-tsan/unit.log 2>&1 &
+unit=$!
+python3 tests/webhooks/test_webhooks.py build-tsan/cli/linemgr examples/organisation > build-tsan/webhooks.log 2>&1 || {
+  cat build-tsan/webhooks.log; echo "webhook tests failed under ThreadSanitizer" >&2; exit 1; }
+wait "$unit" || { cat build-tsan/unit.log; echo "unit tests failed under ThreadSanitizer" >&2; exit 1; }
+unset TSAN_OPTIONS
+echo "ThreadSanitizer: unit and webhook tests passed, no race reported"
 
 # Fuzzing: every harness of tests/fuzz for 30 s with libFuzzer, ASan and UBSan (clang); any crash,
 # leak, undefined behaviour or slow input fails the run and is left in build-fuzz/artifacts/.

@@ -4,6 +4,7 @@ name the place, files written atomically, and byte-identical output. Standard li
 
 usage: test_cli.py LINEMGR_BIN GENERATOR_BIN"""
 import json
+import random
 import os
 import re
 import signal
@@ -537,6 +538,28 @@ class Cli(unittest.TestCase):
         self.assertIn("environment LOG_LEVEL", p.stderr)
         self.assertEqual(run(*args, "--log-format", "xml")[0], 64)
 
+    def test_a_kill_at_any_moment_leaves_the_old_snapshot_or_the_new_one_and_no_temporary_file(self):
+        snap, cfg, out = (os.path.join(self.d, n) for n in ("big.json", "big.toml", "out.json"))
+        self.assertEqual(subprocess.run([GEN, "--units", "10000", "--seed", "3", "--snapshot", snap, "--config", cfg]).returncode, 0)
+        args = [BIN, "reconcile-all", "--snapshot", snap, "--config", cfg, "--write-snapshot", out, "--format", "json"]
+        started = time.monotonic()
+        self.assertEqual(subprocess.run(args, stdout=subprocess.DEVNULL).returncode, 0)
+        whole = time.monotonic() - started
+        with open(out, "rb") as f:
+            expected = f.read()
+        os.unlink(out)
+        rng = random.Random(7)
+        for _ in range(15):
+            p = subprocess.Popen(args, stdout=subprocess.DEVNULL)
+            time.sleep(rng.uniform(0.1, 1.0) * whole)  # anywhere in the run, often while writing
+            p.kill()
+            p.wait()
+            self.assertEqual(sorted(os.listdir(self.d)), sorted(["big.json", "big.toml", "config.toml", "snap.json"] +
+                                                                 (["out.json"] if os.path.exists(out) else [])))
+            if os.path.exists(out):
+                with open(out, "rb") as f:
+                    self.assertEqual(f.read(), expected)
+
     def test_generated_organisation_is_byte_identical(self):
         paths = []
         for n in (1, 2):
@@ -553,4 +576,4 @@ class Cli(unittest.TestCase):
 
 if __name__ == "__main__":
     BIN, GEN = sys.argv[1], sys.argv[2]
-    unittest.main(argv=[sys.argv[0], "-v"])
+    unittest.main(argv=[sys.argv[0], "-v"] + sys.argv[3:])

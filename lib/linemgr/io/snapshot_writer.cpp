@@ -2,6 +2,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <random>
 #include <string>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -186,32 +187,69 @@ std::string snapshot_to_json(const snapshot& snap) {
   return out;
 }
 
+namespace {
+
+// The folder a path is in.
+std::string folder_of(const std::string& path) {
+  const std::size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+}
+
+// Writes all of `text` to `fd` and syncs it; false with errno set when that fails.
+bool write_all(int fd, std::string_view text) {
+  for (std::size_t at = 0; at < text.size();) {
+    const ssize_t n = ::write(fd, text.data() + at, text.size() - at);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    at += static_cast<std::size_t>(n);
+  }
+  return ::fsync(fd) == 0;
+}
+
+// Gives the written file the name `tmp` (a fresh name beside the target): an unnamed O_TMPFILE
+// file is linked in, else `fd` already has that name. False with errno set when it fails.
+bool name_unnamed(int fd, const std::string& path, std::string& tmp) {
+  const std::string proc = fmt::format("/proc/self/fd/{}", fd);
+  std::random_device entropy;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    tmp = fmt::format("{}.{:08x}", path, entropy());
+    if (::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, tmp.c_str(), AT_SYMLINK_FOLLOW) == 0) return true;
+    if (errno != EEXIST) return false;
+  }
+  return false;
+}
+
+}  // namespace
+
 status write_file_atomically(const std::string& path, std::string_view text) {
   if (path == "-") {
     if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0)
       return error{error_kind::io, "standard output: write error"};
     return {};
   }
-  // A new file of our own beside the target (mkstemp: O_EXCL, 0600, never a planted link), with
-  // the mode the old file had (new files stay private), renamed over the target (a link there is
-  // replaced, not followed), then the folder synced so the rename survives a crash.
-  std::string tmp = path + ".XXXXXX";
-  const int fd = ::mkstemp(tmp.data());
+  // A new file of our own beside the target with the mode the old file had (new files stay
+  // private), renamed over the target (a link there is replaced, not followed), then the folder
+  // synced so the rename survives a crash. The file has no name while it is written (O_TMPFILE),
+  // so a kill leaves nothing behind; where the file system cannot do that, mkstemp (O_EXCL, 0600,
+  // never a planted link) names it from the start.
+  const std::string folder = folder_of(path);
+  std::string tmp;
+  bool unnamed = true;
+  int fd = ::access("/proc/self/fd", X_OK) == 0 ? ::open(folder.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600) : -1;
+  if (fd < 0) {
+    unnamed = false;
+    tmp = path + ".XXXXXX";
+    fd = ::mkstemp(tmp.data());
+  }
   if (fd < 0) return error{error_kind::io, fmt::format("{}: cannot write: {}", path, std::strerror(errno))};
   struct stat old {};
   if (::lstat(path.c_str(), &old) == 0 && S_ISREG(old.st_mode)) (void)::fchmod(fd, old.st_mode & 07777);
-  bool written = true;
-  for (std::size_t at = 0; written && at < text.size();) {
-    const ssize_t n = ::write(fd, text.data() + at, text.size() - at);
-    if (n < 0 && errno == EINTR) continue;
-    written = n > 0;
-    if (written) at += static_cast<std::size_t>(n);
-  }
-  const bool flushed = written && ::fsync(fd) == 0;
+  const bool written = write_all(fd, text) && (!unnamed || name_unnamed(fd, path, tmp));
+  const int write_errno = errno;
   const bool closed = ::close(fd) == 0;
-  if (!written || !flushed || !closed) {
-    const int saved = errno;
-    ::unlink(tmp.c_str());
+  if (!written || !closed) {
+    const int saved = written ? errno : write_errno;
+    if (!tmp.empty() && (!unnamed || written)) ::unlink(tmp.c_str());
     return error{error_kind::io, fmt::format("{}: write failed: {}", path, std::strerror(saved))};
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
@@ -219,8 +257,6 @@ status write_file_atomically(const std::string& path, std::string_view text) {
     ::unlink(tmp.c_str());
     return error{error_kind::io, fmt::format("{}: cannot rename the written file into place: {}", path, std::strerror(saved))};
   }
-  const std::size_t slash = path.find_last_of('/');
-  const std::string folder = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
   if (const int dir = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir >= 0) {
     (void)::fsync(dir);
     ::close(dir);
