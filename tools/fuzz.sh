@@ -6,7 +6,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
-cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
   -DLINEMGR_SANITIZE=ON -DLINEMGR_FUZZ=ON -DLINEMGR_WERROR=ON -DLINEMGR_BUILD_BENCH=OFF > /dev/null
 cmake --build build-fuzz --target fuzz_snapshot fuzz_config fuzz_events fuzz_graphql
 mkdir -p build-fuzz/artifacts
