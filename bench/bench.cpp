@@ -1,6 +1,6 @@
 // linemgr benchmark: load, plan per module, the whole CLI run and its peak memory, next to a bare
 // RapidJSON parse of the same file. Medians of repeated runs; see BENCHMARKS.md.
-// usage: linemgr_bench LINEMGR_BIN WORK_DIR [UNITS] [RUNS]
+// usage: linemgr_bench LINEMGR_BIN WORK_DIR [UNITS] [RUNS] [PERSONS_PER_UNIT]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -9,6 +9,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include <fcntl.h>
 #include <time.h>
@@ -22,7 +24,10 @@
 #include <linemgr/core/scope.hpp>
 #include <linemgr/io/config_file.hpp>
 #include <linemgr/io/json_internal.hpp>
+#include <linemgr/io/plan_output.hpp>
 #include <linemgr/io/snapshot_file.hpp>
+#include <rapidjson/filereadstream.h>
+#include <rapidjson/reader.h>
 #include "org_generator.hpp"
 
 namespace examples = linemgr::examples;
@@ -77,6 +82,72 @@ std::pair<double, double> run_child(const std::vector<std::string>& argv) {
   return {ms, static_cast<double>(usage.ru_maxrss) / 1024.0};
 }
 
+// How far a measured child process goes with the file.
+enum class step { dom_parse, sax_parse, load, plan, output };
+
+// In a child: reads the file as `what` says (each from the file, as a program would) and returns
+// the milliseconds of the last phase (for plan and output: that phase alone, after the ones before).
+double run_step(step what, const std::string& snap_path, const config& cfg) {
+  const auto t0 = clock_type::now();
+  auto since = [](clock_type::time_point t) { return std::chrono::duration<double, std::milli>(clock_type::now() - t).count(); };
+  if (what == step::dom_parse) {
+    const std::string text = slurp(snap_path);
+    rapidjson::Document doc;
+    doc.Parse(text.c_str(), text.size());
+    if (doc.HasParseError()) std::abort();
+    return since(t0);
+  }
+  if (what == step::sax_parse) {
+    std::FILE* f = std::fopen(snap_path.c_str(), "rb");
+    char buffer[65536];
+    rapidjson::FileReadStream in(f, buffer, sizeof buffer);
+    rapidjson::BaseReaderHandler<> nothing;
+    rapidjson::Reader reader;
+    if (reader.Parse(in, nothing).IsError()) std::abort();
+    std::fclose(f);
+    return since(t0);
+  }
+  auto snap = read_snapshot_file(snap_path);
+  if (!snap) std::abort();
+  if (what == step::load) return since(t0);
+  const auto t1 = clock_type::now();
+  const plan p = make_plan(*snap, cfg, snap->today.value_or(0));
+  if (what == step::plan) return since(t1);
+  const auto t2 = clock_type::now();
+  const std::string out = plan_to_json(*snap, p, nullptr);
+  std::FILE* null = std::fopen("/dev/null", "wb");
+  std::fwrite(out.data(), 1, out.size(), null);
+  std::fclose(null);
+  return since(t2);
+}
+
+// The step in `runs` fresh child processes: median milliseconds and median peak RSS in MiB.
+std::pair<double, double> measure_step(int runs, step what, const std::string& snap_path, const config& cfg) {
+  std::vector<double> ms, mib;
+  for (int i = 0; i < runs; ++i) {
+    int fds[2];
+    if (::pipe(fds) != 0) std::abort();
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      const double took = run_step(what, snap_path, cfg);
+      if (::write(fds[1], &took, sizeof took) != sizeof took) _exit(1);
+      _exit(0);
+    }
+    ::close(fds[1]);
+    double took = 0;
+    if (::read(fds[0], &took, sizeof took) != sizeof took) std::fprintf(stderr, "bench: a step failed\n");
+    ::close(fds[0]);
+    int status = 0;
+    struct rusage usage {};
+    ::wait4(pid, &status, 0, &usage);
+    ms.push_back(took);
+    mib.push_back(static_cast<double>(usage.ru_maxrss) / 1024.0);
+  }
+  std::sort(ms.begin(), ms.end());
+  std::sort(mib.begin(), mib.end());
+  return {ms[ms.size() / 2], mib[mib.size() / 2]};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -87,12 +158,14 @@ int main(int argc, char** argv) {
   const std::string bin = argv[1], dir = argv[2];
   const std::size_t units = argc > 3 ? std::stoul(argv[3]) : 100000;
   const int runs = argc > 4 ? std::stoi(argv[4]) : 5;
-  const std::string snap_path = dir + "/org-" + std::to_string(units) + ".json";
-  const std::string cfg_path = dir + "/org-" + std::to_string(units) + ".toml";
+  const double persons_per_unit = argc > 5 ? std::stod(argv[5]) : 2.0;
+  const std::string name = fmt::format("{}/org-{}-{}", dir, units, persons_per_unit);
+  const std::string snap_path = name + ".json", cfg_path = name + ".toml";
   if (!exists(snap_path)) {
     std::fprintf(stderr, "generating %zu units into %s ...\n", units, snap_path.c_str());
     examples::org_options o;
     o.units = units;
+    o.persons_per_unit = persons_per_unit;
     const auto org = examples::generate_org(o);
     if (!write_file_atomically(snap_path, org.snapshot_json) || !write_file_atomically(cfg_path, org.config_toml)) return 74;
   }
@@ -100,33 +173,32 @@ int main(int argc, char** argv) {
   auto cfg = read_config_file(cfg_path);
   if (!cfg) return 78;
 
-  const double rapidjson_dom = median_ms(runs, [&] {
-    rapidjson::Document doc;
-    doc.Parse(text.c_str(), text.size());
-    if (doc.HasParseError()) std::abort();
-  });
-  const double rapidjson_insitu = median_ms(runs, [&] {
-    std::string copy = text;
-    rapidjson::Document doc;
-    doc.ParseInsitu(copy.data());
-    if (doc.HasParseError()) std::abort();
-  });
   snapshot snap;
-  const double load = median_ms(runs, [&] {
+  {
     auto s = parse_snapshot(text, snap_path);
     if (!s) std::abort();
     snap = std::move(s.value());
-  });
+  }
   const day today = snap.today.value_or(0);
+  const double file_mib = static_cast<double>(text.size()) / (1024.0 * 1024.0);
 
   std::printf("| organisation | %zu units, %zu persons, %zu engagements, %zu associations, %zu managers; %.1f MiB JSON |\n",
-              snap.units.size(), snap.persons.size(), snap.engagements.size(), snap.associations.size(), snap.managers.size(),
-              static_cast<double>(text.size()) / (1024.0 * 1024.0));
+              snap.units.size(), snap.persons.size(), snap.engagements.size(), snap.associations.size(), snap.managers.size(), file_mib);
   std::printf("|---|---|\n");
-  std::printf("| bare RapidJSON DOM parse (Parse) | %.0f ms |\n", rapidjson_dom);
-  std::printf("| bare RapidJSON in-situ parse (copy + ParseInsitu) | %.0f ms |\n", rapidjson_insitu);
-  std::printf("| load (parse_snapshot: copy, in-situ parse, interning, validation) | %.0f ms (%.2fx the bare DOM parse) |\n", load,
-              load / rapidjson_dom);
+  // Each step in its own process, from the file, so that each has its own peak memory.
+  const auto [dom_ms, dom_mib] = measure_step(runs, step::dom_parse, snap_path, *cfg);
+  const auto [sax_ms, sax_mib] = measure_step(runs, step::sax_parse, snap_path, *cfg);
+  const auto [load_ms, load_mib] = measure_step(runs, step::load, snap_path, *cfg);
+  const auto [plan_ms, plan_mib] = measure_step(runs, step::plan, snap_path, *cfg);
+  const auto [output_ms, output_mib] = measure_step(runs, step::output, snap_path, *cfg);
+  std::printf("| bare RapidJSON DOM parse (read the file, Document::Parse) | %.0f ms, peak %.0f MiB |\n", dom_ms, dom_mib);
+  std::printf("| bare RapidJSON SAX parse (64 KiB chunks, no handler work) | %.0f ms (%.2fx), peak %.0f MiB |\n", sax_ms,
+              sax_ms / dom_ms, sax_mib);
+  std::printf("| load (read_snapshot_file: stream, validation, interning) | %.0f ms (%.2fx), peak %.0f MiB |\n", load_ms,
+              load_ms / dom_ms, load_mib);
+  std::printf("| plan, all four modules, after the load | %.0f ms, peak %.0f MiB |\n", plan_ms, plan_mib);
+  std::printf("| output, the plan as JSON, after the plan | %.0f ms, peak %.0f MiB |\n", output_ms, output_mib);
+  std::fflush(stdout);
   struct module_run {
     const char* name;
     config::modules_t modules;
@@ -190,7 +262,8 @@ int main(int argc, char** argv) {
   }
   std::sort(walls.begin(), walls.end());
   std::sort(rss.begin(), rss.end());
-  std::printf("| `linemgr reconcile-all --dry-run --format json` wall time | %.0f ms |\n", walls[walls.size() / 2]);
-  std::printf("| its peak resident memory | %.0f MiB |\n", rss[rss.size() / 2]);
+  std::printf("| `linemgr reconcile-all --dry-run --format json`, the whole process | %.0f ms (%.2fx the bare DOM parse) |\n",
+              walls[walls.size() / 2], walls[walls.size() / 2] / dom_ms);
+  std::printf("| its peak resident memory | %.0f MiB (%.2fx the file) |\n", rss[rss.size() / 2], rss[rss.size() / 2] / file_mib);
   return 0;
 }

@@ -110,11 +110,18 @@ TEST_SUITE("io::snapshot_file bounds") {
     CHECK(snapshot_to_json(snap_of(written)) == written);
   }
 
-  TEST_CASE("nesting past 64 levels is refused before parsing, whatever its depth") {
-    const std::string deep = "{\"units\": " + std::string(1000000, '[') + std::string(1000000, ']') + "}";
-    auto r = linemgr::io::parse_snapshot(deep, "deep.json");
-    REQUIRE_FALSE(r);
-    CHECK(r.err().message == "deep.json: nests more than 64 levels deep; a snapshot needs 4 (doc/formats.md §1)");
+  TEST_CASE("nesting past 64 levels is refused as it is read, whatever its depth") {
+    // In a member linemgr ignores, and inside a record: the stream stops at level 65.
+    for (const std::string& deep : {"{\"extra\": " + std::string(1000000, '[') + std::string(1000000, ']') + ", \"units\": []}",
+                                    "{\"units\": [{\"id\": \"A\", \"x\": " + std::string(1000000, '[') + std::string(1000000, ']') + "}]}"}) {
+      auto r = linemgr::io::parse_snapshot(deep, "deep.json");
+      REQUIRE_FALSE(r);
+      CHECK(r.err().message == "deep.json: nests more than 64 levels deep; a snapshot needs 4 (doc/formats.md §1)");
+    }
+    // Where the structure is wrong before the nesting is deep, that is said first.
+    auto wrong = linemgr::io::parse_snapshot("{\"units\": " + std::string(1000000, '[') + std::string(1000000, ']') + "}", "deep.json");
+    REQUIRE_FALSE(wrong);
+    CHECK(wrong.err().message == "deep.json: units[0]: expected an object, got an array");
     // Brackets inside strings are text, not nesting.
     const std::string quoted = R"({"format": "linemgr-snapshot/1", "organisation": "O", "units": [{"id": "A", "name": ")" +
                                std::string(100, '[') + R"(", "parent": "O", "from": "2000-01-01"}]})";
