@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -121,26 +122,29 @@ double run_step(step what, const std::string& snap_path, const config& cfg) {
   return since(t2);
 }
 
-// The step in `runs` fresh child processes: median milliseconds and median peak RSS in MiB.
-std::pair<double, double> measure_step(int runs, step what, const std::string& snap_path, const config& cfg) {
+// The step in `runs` fresh processes (this program again, with --step): median milliseconds and
+// median peak RSS in MiB. A fresh process, not a fork: a fork would count this one's memory.
+std::pair<double, double> measure_step(int runs, step what, const std::string& snap_path, const std::string& cfg_path) {
   std::vector<double> ms, mib;
   for (int i = 0; i < runs; ++i) {
     int fds[2];
     if (::pipe(fds) != 0) std::abort();
     const pid_t pid = ::fork();
     if (pid == 0) {
-      const double took = run_step(what, snap_path, cfg);
-      if (::write(fds[1], &took, sizeof took) != sizeof took) _exit(1);
-      _exit(0);
+      ::dup2(fds[1], 1);
+      const std::string kind = std::to_string(static_cast<int>(what));
+      ::execl("/proc/self/exe", "linemgr_bench", "--step", kind.c_str(), snap_path.c_str(), cfg_path.c_str(), nullptr);
+      _exit(127);
     }
     ::close(fds[1]);
-    double took = 0;
-    if (::read(fds[0], &took, sizeof took) != sizeof took) std::fprintf(stderr, "bench: a step failed\n");
+    char answer[64] = {0};
+    const ssize_t got = ::read(fds[0], answer, sizeof answer - 1);
     ::close(fds[0]);
     int status = 0;
     struct rusage usage {};
     ::wait4(pid, &status, 0, &usage);
-    ms.push_back(took);
+    if (got <= 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) std::fprintf(stderr, "bench: a step failed\n");
+    ms.push_back(std::atof(answer));
     mib.push_back(static_cast<double>(usage.ru_maxrss) / 1024.0);
   }
   std::sort(ms.begin(), ms.end());
@@ -151,6 +155,12 @@ std::pair<double, double> measure_step(int runs, step what, const std::string& s
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 5 && std::string(argv[1]) == "--step") {  // one measured step, in a process of its own
+    auto cfg = read_config_file(argv[4]);
+    if (!cfg) return 78;
+    std::printf("%.3f\n", run_step(static_cast<step>(std::atoi(argv[2])), argv[3], *cfg));
+    return 0;
+  }
   if (argc < 3) {
     std::fprintf(stderr, "usage: %s LINEMGR_BIN WORK_DIR [UNITS] [RUNS]\n", argv[0]);
     return 64;
@@ -161,18 +171,40 @@ int main(int argc, char** argv) {
   const double persons_per_unit = argc > 5 ? std::stod(argv[5]) : 2.0;
   const std::string name = fmt::format("{}/org-{}-{}", dir, units, persons_per_unit);
   const std::string snap_path = name + ".json", cfg_path = name + ".toml";
-  if (!exists(snap_path)) {
+  if (!exists(snap_path)) {  // generated in a child, so that this process stays small
     std::fprintf(stderr, "generating %zu units into %s ...\n", units, snap_path.c_str());
-    examples::org_options o;
-    o.units = units;
-    o.persons_per_unit = persons_per_unit;
-    const auto org = examples::generate_org(o);
-    if (!write_file_atomically(snap_path, org.snapshot_json) || !write_file_atomically(cfg_path, org.config_toml)) return 74;
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      examples::org_options o;
+      o.units = units;
+      o.persons_per_unit = persons_per_unit;
+      const auto org = examples::generate_org(o);
+      _exit(write_file_atomically(snap_path, org.snapshot_json) && write_file_atomically(cfg_path, org.config_toml) ? 0 : 74);
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return 74;
   }
-  const std::string text = slurp(snap_path);
   auto cfg = read_config_file(cfg_path);
   if (!cfg) return 78;
 
+  // First, while this process is small (a child's peak memory counts what it inherits before it
+  // execs): each step in a fresh process, from the file, and the whole CLI.
+  const auto [dom_ms, dom_mib] = measure_step(runs, step::dom_parse, snap_path, cfg_path);
+  const auto [sax_ms, sax_mib] = measure_step(runs, step::sax_parse, snap_path, cfg_path);
+  const auto [load_ms, load_mib] = measure_step(runs, step::load, snap_path, cfg_path);
+  const auto [plan_ms, plan_mib] = measure_step(runs, step::plan, snap_path, cfg_path);
+  const auto [output_ms, output_mib] = measure_step(runs, step::output, snap_path, cfg_path);
+  std::vector<double> walls, rss;
+  for (int i = 0; i < std::max(3, runs / 2 + 1); ++i) {
+    const auto [ms, mib] = run_child({bin, "reconcile-all", "--snapshot", snap_path, "--config", cfg_path, "--dry-run", "--format", "json"});
+    walls.push_back(ms);
+    rss.push_back(mib);
+  }
+  std::sort(walls.begin(), walls.end());
+  std::sort(rss.begin(), rss.end());
+
+  const std::string text = slurp(snap_path);
   snapshot snap;
   {
     auto s = parse_snapshot(text, snap_path);
@@ -185,12 +217,6 @@ int main(int argc, char** argv) {
   std::printf("| organisation | %zu units, %zu persons, %zu engagements, %zu associations, %zu managers; %.1f MiB JSON |\n",
               snap.units.size(), snap.persons.size(), snap.engagements.size(), snap.associations.size(), snap.managers.size(), file_mib);
   std::printf("|---|---|\n");
-  // Each step in its own process, from the file, so that each has its own peak memory.
-  const auto [dom_ms, dom_mib] = measure_step(runs, step::dom_parse, snap_path, *cfg);
-  const auto [sax_ms, sax_mib] = measure_step(runs, step::sax_parse, snap_path, *cfg);
-  const auto [load_ms, load_mib] = measure_step(runs, step::load, snap_path, *cfg);
-  const auto [plan_ms, plan_mib] = measure_step(runs, step::plan, snap_path, *cfg);
-  const auto [output_ms, output_mib] = measure_step(runs, step::output, snap_path, *cfg);
   std::printf("| bare RapidJSON DOM parse (read the file, Document::Parse) | %.0f ms, peak %.0f MiB |\n", dom_ms, dom_mib);
   std::printf("| bare RapidJSON SAX parse (64 KiB chunks, no handler work) | %.0f ms (%.2fx), peak %.0f MiB |\n", sax_ms,
               sax_ms / dom_ms, sax_mib);
@@ -198,6 +224,9 @@ int main(int argc, char** argv) {
               load_ms / dom_ms, load_mib);
   std::printf("| plan, all four modules, after the load | %.0f ms, peak %.0f MiB |\n", plan_ms, plan_mib);
   std::printf("| output, the plan as JSON, after the plan | %.0f ms, peak %.0f MiB |\n", output_ms, output_mib);
+  std::printf("| `linemgr reconcile-all --dry-run --format json`, the whole process | %.0f ms (%.2fx the bare DOM parse) |\n",
+              walls[walls.size() / 2], walls[walls.size() / 2] / dom_ms);
+  std::printf("| its peak resident memory | %.0f MiB (%.2fx the file) |\n", rss[rss.size() / 2], rss[rss.size() / 2] / file_mib);
   std::fflush(stdout);
   struct module_run {
     const char* name;
@@ -254,16 +283,5 @@ int main(int argc, char** argv) {
     std::printf("| listen, one-event batch planned on the whole organisation (before) | %.0f ms |\n", whole_ms);
     (void)planned;
   }
-  std::vector<double> walls, rss;
-  for (int i = 0; i < std::max(3, runs / 2 + 1); ++i) {
-    const auto [ms, mib] = run_child({bin, "reconcile-all", "--snapshot", snap_path, "--config", cfg_path, "--dry-run", "--format", "json"});
-    walls.push_back(ms);
-    rss.push_back(mib);
-  }
-  std::sort(walls.begin(), walls.end());
-  std::sort(rss.begin(), rss.end());
-  std::printf("| `linemgr reconcile-all --dry-run --format json`, the whole process | %.0f ms (%.2fx the bare DOM parse) |\n",
-              walls[walls.size() / 2], walls[walls.size() / 2] / dom_ms);
-  std::printf("| its peak resident memory | %.0f MiB (%.2fx the file) |\n", rss[rss.size() / 2], rss[rss.size() / 2] / file_mib);
   return 0;
 }

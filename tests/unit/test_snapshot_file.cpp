@@ -36,6 +36,21 @@ TEST_SUITE("io::snapshot_file") {
     CHECK(error_of(R"({"units": []} trailing)").find("in.json:1:15: not valid JSON") == 0);
   }
 
+  TEST_CASE("the order of the top-level members does not matter: records that refer to units and persons wait for them") {
+    const std::string units = R"("units": [{"id": "A", "name": "Skole", "parent": "ORG", "level": "N1"}])";
+    const std::string persons = R"("persons": [{"id": "P", "name": "Anne"}])";
+    const std::string refs = R"("engagements": [{"id": "E", "person": "P", "unit": "A"}, {"id": "E2", "person": "Q", "unit": "A"}],
+      "managers": [{"id": "M", "person": "Q", "unit": "A", "level": "N1"}], "associations": [{"id": "S", "person": "P", "unit": "A"}])";
+    const std::string usual = snapshot_to_json(snap_of(doc(units + ", " + persons + ", " + refs)));
+    CHECK(snapshot_to_json(snap_of(doc(refs + ", " + persons + ", " + units))) == usual);
+    CHECK(snapshot_to_json(snap_of(doc(units + ", " + refs + ", " + persons))) == usual);
+    CHECK(snapshot_to_json(snap_of(R"({"units": [{"id": "A"}], "managers": [{"id": "M", "unit": "A"}], "today": "2026-03-02"})"))
+              .find("\"today\": \"2026-03-02\"") != std::string::npos);
+    // A reference checked at the end still names its place.
+    CHECK(error_of(R"({"engagements": [{"id": "E", "unit": "B"}], "units": [{"id": "A"}]})") ==
+          "in.json: engagements[0].unit: unknown unit \"B\": no unit has this id");
+  }
+
   TEST_CASE("a missing file is an I/O error") {
     auto s = read_snapshot_file("/nonexistent/snapshot.json");
     REQUIRE_FALSE(s);
