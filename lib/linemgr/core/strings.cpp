@@ -37,52 +37,62 @@ std::uint64_t hash_string(std::string_view text) {
   return h;
 }
 
+namespace {
+
+// The value stored for `key` (its hash `h`) in an open-addressing table, or no_index.
+template <class Slots>
+index_t find_hashed(const Slots& slots, std::string_view key, std::uint64_t h) {
+  if (slots.empty()) return no_index;
+  const std::size_t mask = slots.size() - 1;
+  const auto tag = static_cast<std::uint32_t>(h >> 32);
+  for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+    if (slots[i].value == no_index) return no_index;
+    if (slots[i].hash == tag && slots[i].key == key) return slots[i].value;
+  }
+}
+
+}  // namespace
+
+std::vector<id_index::slot>& id_index::own() {
+  if (slots_.use_count() > 1) slots_ = std::make_shared<std::vector<slot>>(*slots_);
+  return *slots_;
+}
+
 void id_index::reserve(std::size_t n) {
   std::size_t want = 16;
   while (want < n * 2) want *= 2;
-  if (want <= slots_.size()) return;
-  std::vector<slot> old = std::move(slots_);
-  slots_.assign(want, slot{});
+  if (want <= slots_->size()) return;
+  const std::shared_ptr<std::vector<slot>> old = std::move(slots_);
+  slots_ = std::make_shared<std::vector<slot>>(want);
+  std::vector<slot>& slots = *slots_;
   size_ = 0;
-  const std::size_t mask = slots_.size() - 1;
-  for (const slot& s : old) {
+  const std::size_t mask = slots.size() - 1;
+  for (const slot& s : *old) {
     if (s.value == no_index) continue;
     std::size_t i = hash_string(s.key) & mask;
-    while (slots_[i].value != no_index) i = (i + 1) & mask;
-    slots_[i] = s;
+    while (slots[i].value != no_index) i = (i + 1) & mask;
+    slots[i] = s;
     ++size_;
   }
 }
 
-void id_index::grow() { reserve(slots_.empty() ? 8 : slots_.size()); }
+void id_index::grow() { reserve(slots_->empty() ? 8 : slots_->size()); }
+
 
 index_t id_index::insert(std::string_view key, index_t value) {
-  if ((size_ + 1) * 2 > slots_.size()) grow();
-  const std::size_t mask = slots_.size() - 1;
   const std::uint64_t h = hash_string(key);
-  const auto tag = static_cast<std::uint32_t>(h >> 32);
-  for (std::size_t i = h & mask;; i = (i + 1) & mask) {
-    slot& s = slots_[i];
-    if (s.value == no_index) {
-      s = {key, value, tag};
-      ++size_;
-      return value;
-    }
-    if (s.hash == tag && s.key == key) return s.value;
-  }
+  if (const index_t there = find_hashed(*slots_, key, h); there != no_index) return there;
+  if ((size_ + 1) * 2 > slots_->size()) grow();
+  std::vector<slot>& slots = own();
+  const std::size_t mask = slots.size() - 1;
+  std::size_t i = h & mask;
+  while (slots[i].value != no_index) i = (i + 1) & mask;
+  slots[i] = {key, value, static_cast<std::uint32_t>(h >> 32)};
+  ++size_;
+  return value;
 }
 
-index_t id_index::find(std::string_view key) const {
-  if (slots_.empty()) return no_index;
-  const std::size_t mask = slots_.size() - 1;
-  const std::uint64_t h = hash_string(key);
-  const auto tag = static_cast<std::uint32_t>(h >> 32);
-  for (std::size_t i = h & mask;; i = (i + 1) & mask) {
-    const slot& s = slots_[i];
-    if (s.value == no_index) return no_index;
-    if (s.hash == tag && s.key == key) return s.value;
-  }
-}
+index_t id_index::find(std::string_view key) const { return find_hashed(*slots_, key, hash_string(key)); }
 
 std::string uuid_like(std::uint64_t a, std::uint64_t b) {
   char buf[40];

@@ -26,7 +26,9 @@ class string_arena {
   std::size_t left_ = 0;
 };
 
-// An open-addressing hash map from string views (owned elsewhere) to indices.
+// An open-addressing hash map from string views (owned elsewhere) to indices. Copies share the
+// table until one of them inserts a new key (copy on write): a snapshot copied for planning does
+// not copy the indexes of the records planning never adds to.
 class id_index {
  public:
   // Reserves room for `n` keys without rehashing.
@@ -44,7 +46,9 @@ class id_index {
     std::uint32_t hash = 0;  // high bits of the key's hash: most mismatches end here
   };
   void grow();
-  std::vector<slot> slots_;
+  // The table, made this copy's own before a change.
+  std::vector<slot>& own();
+  std::shared_ptr<std::vector<slot>> slots_ = std::make_shared<std::vector<slot>>();
   std::size_t size_ = 0;
 };
 

@@ -230,8 +230,9 @@ struct record_reader::state {
       segs.push_back(per_segment(rec, rec, w));
     }
     w.segment = -1;
-    if (t.ids.find(id) != no_index) fail(w, "id", fmt::format("duplicate id \"{}\" in {}", id, name));
-    return t.add(keep(id), segs);
+    const index_t added = t.add(keep(id), segs);
+    if (added == no_index) fail(w, "id", fmt::format("duplicate id \"{}\" in {}", id, name));
+    return added;
   }
 
   void read_class(const value& c, std::size_t i) {
@@ -262,9 +263,8 @@ struct record_reader::state {
     if (rec.duplicate) fail(w, rec.duplicate, "given twice; keep one");
     const std::string_view id = record_id(rec, w);
     const auto next = static_cast<index_t>(snap_.persons.size());
-    if (snap_.person_ids.find(id) != no_index) fail(w, "id", fmt::format("duplicate id \"{}\" in persons", id));
     const std::string_view kept = keep(id);
-    snap_.person_ids.insert(kept, next);
+    if (snap_.person_ids.insert(kept, next) != next) fail(w, "id", fmt::format("duplicate id \"{}\" in persons", id));
     snap_.persons.push_back({kept, optional_string(rec.at[f_name], w, "name"), true});
   }
 
