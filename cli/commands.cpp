@@ -70,7 +70,7 @@ int reconcile(const reconcile_options& given) {
   const service::run_report& r = *done;
   const apply_report* applied = r.applied ? &*r.applied : nullptr;
   if (applied && !o.write_snapshot.empty())
-    take(write_file_atomically(o.write_snapshot, snapshot_to_json(org.current())));
+    take(write_snapshot_file(o.write_snapshot, org.current()));
   else if (applied && !org.os2mo() && !r.changes.changes.empty())
     log_info("the plan was applied to the snapshot in memory only; pass --write-snapshot FILE to keep the result");
   if (!o.out.empty()) {
@@ -116,7 +116,7 @@ int apply(const apply_options& o) {
   }
   const apply_report& applied = done->applied;
   if (!o.write_snapshot.empty())
-    take(write_file_atomically(o.write_snapshot, snapshot_to_json(org.current())));
+    take(write_snapshot_file(o.write_snapshot, org.current()));
   else if (!org.os2mo() && applied.ok)
     log_info("the plan was applied to the snapshot in memory only; pass --write-snapshot FILE to keep the result");
   print(wants_json(o.format) ? plan_to_json(done->plan, &applied) : plan_to_text(done->plan, &applied, colour_output()));

@@ -133,7 +133,7 @@ int listen(const listen_options& o) {
   auto totals = service::listen(*source, handle, options, signals.token(), &observer);
   if (hooks) hooks->flush();
   if (!totals) throw failure{totals.err()};
-  if (!o.write_snapshot.empty()) take(write_file_atomically(o.write_snapshot, snapshot_to_json(org.current())));
+  if (!o.write_snapshot.empty()) take(write_snapshot_file(o.write_snapshot, org.current()));
   print(summary(*totals, lines ? lines->lines() : totals->messages, wants_json(o.format)));
   if (totals->stopped) return signals.exit_status();
   return totals->failed || totals->stale ? 1 : 0;

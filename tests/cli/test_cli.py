@@ -8,6 +8,7 @@ import random
 import os
 import re
 import signal
+import stat
 import subprocess
 import threading
 import sys
@@ -194,6 +195,17 @@ class Cli(unittest.TestCase):
                 self.assertEqual(err.count("\n"), 1, err)
                 self.assertIn(needle, err)
                 self.assertEqual(stdout, "")  # refused before planning: no plan printed
+        # A device or a pipe is never replaced by the new file (as root, that would replace /dev/null).
+        fifo = os.path.join(self.d, "fifo")
+        os.mkfifo(fifo)
+        for bad, kind in (("/dev/null", "a device"), (fifo, "a pipe")):
+            for option in ("--write-snapshot", "--out", "--metrics-file"):
+                rc, stdout, err = run("reconcile-all", "--snapshot", self.snap, "--config", self.cfg, option, bad)
+                self.assertEqual(rc, 74, (option, err))
+                self.assertEqual(err, "linemgr: %s: is %s; linemgr writes a new file and renames it into place, so give a file "
+                                      "name (or - for standard output)\n" % (bad, kind))
+        self.assertTrue(stat.S_ISCHR(os.stat("/dev/null").st_mode))
+        self.assertTrue(stat.S_ISFIFO(os.stat(fifo).st_mode))
         # --out, --metrics-file and apply's PLAN and --write-snapshot: the same, before any work.
         saved = os.path.join(self.d, "plan.json")
         self.assertEqual(run("reconcile-all", "--snapshot", self.snap, "--config", self.cfg, "--out", saved)[0], 0)

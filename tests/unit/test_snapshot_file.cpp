@@ -1,6 +1,8 @@
 #include <cstdio>
 #include <fstream>
 
+#include <sys/stat.h>
+
 #include "support.hpp"
 
 using namespace linemgr::core;
@@ -77,6 +79,28 @@ TEST_SUITE("io::snapshot_file") {
     CHECK(once == twice);
     CHECK(once.find("\"from\": \"2001-01-01\"") != std::string::npos);
     CHECK(once.find("Å \\\"quoted\\\"") != std::string::npos);
+  }
+
+  TEST_CASE("a snapshot written as it is produced is the same text, private, and whole or not at all") {
+    // Larger than the 64 KiB write buffer, so that it is flushed several times.
+    std::string units;
+    for (int i = 0; i < 3000; ++i)
+      units += std::string(i ? ", " : "") + R"({"id": "U)" + std::to_string(i) + R"(", "name": "Enhed \"Æ\")" + std::to_string(i) + R"(", "parent": "ORG"})";
+    const snapshot snap = snap_of(doc(R"("units": [)" + units + "]"));
+    const std::string path = "linemgr-test-stream.json";
+    std::remove(path.c_str());
+    REQUIRE(write_snapshot_file(path, snap));
+    std::ifstream in(path, std::ios::binary);
+    const std::string got((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(got.size() > 65536 * 3);
+    CHECK(got == snapshot_to_json(snap));
+    struct stat st {};
+    REQUIRE(::stat(path.c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0600);
+    std::remove(path.c_str());
+    auto bad = write_snapshot_file("/nonexistent-dir/x.json", snap);
+    REQUIRE_FALSE(bad);
+    CHECK(bad.err().kind == error_kind::io);
   }
 
   TEST_CASE("the atomic writer leaves no temporary file and reports an unwritable place") {

@@ -62,11 +62,23 @@ result<std::string> read_input_file(const std::string& path, std::string_view wh
   return text;
 }
 
+std::optional<std::string> not_replaceable(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0 || S_ISREG(st.st_mode)) return std::nullopt;
+  if (S_ISLNK(st.st_mode) && (::stat(path.c_str(), &st) != 0 || S_ISREG(st.st_mode))) return std::nullopt;
+  const char* kind = S_ISDIR(st.st_mode) ? "a directory" : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
+                     : S_ISFIFO(st.st_mode)                    ? "a pipe"
+                     : S_ISSOCK(st.st_mode)                    ? "a socket"
+                                                               : "not a regular file";
+  return fmt::format("is {}; linemgr writes a new file and renames it into place, so give a file name (or - for standard output)", kind);
+}
+
 status check_output_file(const std::string& path, std::string_view what) {
   if (path.empty()) return error{error_kind::io, fmt::format("the {} needs a file name", what)};
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
     return error{error_kind::io, fmt::format("{}: is a directory; give a file name for the {}", path, what)};
+  if (auto why = not_replaceable(path)) return error{error_kind::io, fmt::format("{}: {}", path, *why)};
   const std::string folder = folder_of(path);
   if (::stat(folder.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
     return error{error_kind::io, fmt::format("{}: cannot write the {}: the folder {} does not exist", path, what, folder)};

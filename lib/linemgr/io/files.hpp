@@ -2,6 +2,7 @@
 // Input and output files checked before any work: what a path names (a directory, a missing file, a
 // device) said in one line that names the path.
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,8 +20,12 @@ result<std::string> read_input_file(const std::string& path, std::string_view wh
 // passes. Errors are of kind io.
 status check_input_file(const std::string& path, std::string_view what);
 
-// Checks, before any work, that a file can be written at `path`: not a directory, and its folder
-// exists. Errors are of kind io.
+// Why linemgr must not replace what is at `path` (a device, FIFO or socket, or a link to one:
+// writing renames a new file over it), or nullopt (nothing there, a regular file, a link to one).
+std::optional<std::string> not_replaceable(const std::string& path);
+
+// Checks, before any work, that a file can be written at `path`: not a directory, a device, a
+// pipe or a socket, and its folder exists. Errors are of kind io.
 status check_output_file(const std::string& path, std::string_view what);
 
 }  // namespace linemgr::io

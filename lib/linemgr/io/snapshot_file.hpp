@@ -16,7 +16,9 @@ result<snapshot> parse_snapshot(std::string_view text, std::string_view source);
 result<snapshot> read_snapshot_file(const std::string& path);
 // The snapshot as `linemgr-snapshot/1` JSON text.
 std::string snapshot_to_json(const snapshot& snap);
-// Writes text to a file through a temporary file and a rename: never half-written.
+// Writes text to a file through a temporary file and a rename: never half-written ("-": stdout).
 status write_file_atomically(const std::string& path, std::string_view text);
+// Writes the snapshot as it is produced (never whole in memory), as write_file_atomically does.
+status write_snapshot_file(const std::string& path, const snapshot& snap);
 
 }  // namespace linemgr::io

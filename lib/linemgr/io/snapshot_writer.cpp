@@ -1,7 +1,9 @@
 // Writes `linemgr-snapshot/1` (doc/formats.md §1): one segment flat, several as `segments`.
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <random>
 #include <string>
 #include <fcntl.h>
@@ -10,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include <linemgr/io/files.hpp>
 #include <linemgr/io/json_internal.hpp>
 #include <linemgr/io/snapshot_file.hpp>
 
@@ -17,11 +20,38 @@ namespace linemgr::io {
 
 namespace {
 
-using writer_t = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
+// A RapidJSON output stream into a file descriptor through a 64 KiB buffer; `failed` (errno kept)
+// once a write fails, after which it writes nothing more.
+class fd_stream {
+ public:
+  using Ch = char;
+  explicit fd_stream(int fd) : fd_(fd) {}
+  void Put(Ch c) {
+    if (used_ == buffer_.size()) Flush();
+    buffer_[used_++] = c;
+  }
+  void Flush() {
+    for (std::size_t at = 0; !failed && at < used_;) {
+      const ssize_t n = ::write(fd_, buffer_.data() + at, used_ - at);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) failed = true;
+      else at += static_cast<std::size_t>(n);
+    }
+    used_ = 0;
+  }
+  bool failed = false;
 
+ private:
+  int fd_;
+  std::array<char, 65536> buffer_{};
+  std::size_t used_ = 0;
+};
+
+// Writes a snapshot as `linemgr-snapshot/1` JSON into any RapidJSON writer.
+template <class Writer>
 class snapshot_writer {
  public:
-  snapshot_writer(const snapshot& snap, writer_t& w) : snap_(snap), w_(w) {}
+  snapshot_writer(const snapshot& snap, Writer& w) : snap_(snap), w_(w) {}
 
   void write() {
     w_.StartObject();
@@ -171,20 +201,26 @@ class snapshot_writer {
   }
 
   const snapshot& snap_;
-  writer_t& w_;
+  Writer& w_;
 };
+
+// The snapshot's text through `out`, then a newline: one format whatever the destination.
+template <class Stream>
+void write_snapshot_json(const snapshot& snap, Stream& out) {
+  rapidjson::PrettyWriter<Stream> w(out);
+  w.SetIndent(' ', 1);
+  w.SetFormatOptions(rapidjson::kFormatSingleLineArray);
+  snapshot_writer<rapidjson::PrettyWriter<Stream>>(snap, w).write();
+  out.Put('\n');
+  out.Flush();
+}
 
 }  // namespace
 
 std::string snapshot_to_json(const snapshot& snap) {
   rapidjson::StringBuffer buffer;
-  writer_t w(buffer);
-  w.SetIndent(' ', 1);
-  w.SetFormatOptions(rapidjson::kFormatSingleLineArray);
-  snapshot_writer(snap, w).write();
-  std::string out(buffer.GetString(), buffer.GetSize());
-  out += '\n';
-  return out;
+  write_snapshot_json(snap, buffer);
+  return {buffer.GetString(), buffer.GetSize()};
 }
 
 namespace {
@@ -195,7 +231,7 @@ std::string folder_of(const std::string& path) {
   return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
 }
 
-// Writes all of `text` to `fd` and syncs it; false with errno set when that fails.
+// Writes all of `text` to `fd`; false with errno set when that fails.
 bool write_all(int fd, std::string_view text) {
   for (std::size_t at = 0; at < text.size();) {
     const ssize_t n = ::write(fd, text.data() + at, text.size() - at);
@@ -203,7 +239,7 @@ bool write_all(int fd, std::string_view text) {
     if (n <= 0) return false;
     at += static_cast<std::size_t>(n);
   }
-  return ::fsync(fd) == 0;
+  return true;
 }
 
 // Gives the written file the name `tmp` (a fresh name beside the target): an unnamed O_TMPFILE
@@ -219,12 +255,12 @@ bool name_unnamed(int fd, const std::string& path, std::string& tmp) {
   return false;
 }
 
-}  // namespace
-
-status write_file_atomically(const std::string& path, std::string_view text) {
+// Writes a file whole or not at all: `body` writes the contents to a descriptor (false with
+// errno set when it fails); "-" is standard output.
+status write_atomically(const std::string& path, const std::function<bool(int)>& body) {
   if (path == "-") {
-    if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0)
-      return error{error_kind::io, "standard output: write error"};
+    std::fflush(stdout);
+    if (!body(STDOUT_FILENO)) return error{error_kind::io, fmt::format("standard output: write error: {}", std::strerror(errno))};
     return {};
   }
   // A new file of our own beside the target with the mode the old file had (new files stay
@@ -232,6 +268,7 @@ status write_file_atomically(const std::string& path, std::string_view text) {
   // synced so the rename survives a crash. The file has no name while it is written (O_TMPFILE),
   // so a kill leaves nothing behind; where the file system cannot do that, mkstemp (O_EXCL, 0600,
   // never a planted link) names it from the start.
+  if (auto why = not_replaceable(path)) return error{error_kind::io, fmt::format("{}: {}", path, *why)};
   const std::string folder = folder_of(path);
   std::string tmp;
   bool unnamed = true;
@@ -244,7 +281,7 @@ status write_file_atomically(const std::string& path, std::string_view text) {
   if (fd < 0) return error{error_kind::io, fmt::format("{}: cannot write: {}", path, std::strerror(errno))};
   struct stat old {};
   if (::lstat(path.c_str(), &old) == 0 && S_ISREG(old.st_mode)) (void)::fchmod(fd, old.st_mode & 07777);
-  const bool written = write_all(fd, text) && (!unnamed || name_unnamed(fd, path, tmp));
+  const bool written = body(fd) && ::fsync(fd) == 0 && (!unnamed || name_unnamed(fd, path, tmp));
   const int write_errno = errno;
   const bool closed = ::close(fd) == 0;
   if (!written || !closed) {
@@ -262,6 +299,20 @@ status write_file_atomically(const std::string& path, std::string_view text) {
     ::close(dir);
   }
   return {};
+}
+
+}  // namespace
+
+status write_file_atomically(const std::string& path, std::string_view text) {
+  return write_atomically(path, [text](int fd) { return write_all(fd, text); });
+}
+
+status write_snapshot_file(const std::string& path, const snapshot& snap) {
+  return write_atomically(path, [&snap](int fd) {
+    fd_stream out(fd);
+    write_snapshot_json(snap, out);
+    return !out.failed;
+  });
 }
 
 }  // namespace linemgr::io
