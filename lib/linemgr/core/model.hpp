@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include <linemgr/core/cow_vector.hpp>
 #include <linemgr/core/date.hpp>
 #include <linemgr/core/strings.hpp>
 
@@ -80,8 +81,8 @@ struct table {
     std::uint32_t count = 0;
     std::uint32_t tag = no_index;  // free for the owner (managers: the plan change that created it)
   };
-  std::vector<record> records;
-  std::vector<Segment> segments;
+  cow_vector<record> records;
+  cow_vector<Segment> segments;
   id_index ids;
 
   std::size_t size() const { return records.size(); }
@@ -137,8 +138,8 @@ struct snapshot {
   id_index class_ref_ids;  // plain strings -> class_refs index
 
   table<unit_segment> units;
-  std::vector<unit_info> unit_infos;  // parallel to units.records
-  std::vector<person> persons;
+  cow_vector<unit_info> unit_infos;  // parallel to units.records
+  cow_vector<person> persons;
   id_index person_ids;
   table<engagement_segment> engagements;
   table<association_segment> associations;
