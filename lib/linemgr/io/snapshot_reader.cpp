@@ -15,6 +15,7 @@
 
 #include <linemgr/io/files.hpp>
 #include <linemgr/io/json_internal.hpp>
+#include <linemgr/io/snapshot_events_internal.hpp>
 #include <linemgr/io/snapshot_file.hpp>
 #include <linemgr/io/snapshot_records_internal.hpp>
 
@@ -294,6 +295,16 @@ std::string position(std::string_view source, std::string_view text, std::size_t
 
 constexpr std::string_view nul_message = "not valid JSON: a NUL byte (JSON text has none; is this the right file?)";
 
+// Why the handler stopped the document (a record refused, or nesting too deep).
+error stopped_error(const stream_handler& handler, std::string_view source) {
+  if (handler.stopped == stop_reason::too_deep)
+    return error{error_kind::data, fmt::format("{}: nests more than {} levels deep; a snapshot needs 4 (doc/formats.md §1)", source,
+                                               max_snapshot_depth)};
+  if (handler.stopped == stop_reason::lone_surrogate)
+    return error{error_kind::data, fmt::format("{}: not valid JSON: {}", source, lone_surrogate_message)};
+  return error{error_kind::data, fmt::format("{}: {}", source, handler.message)};
+}
+
 result<snapshot> parse_stream(chunk_stream& in, std::string_view source, std::string_view original) {
   snapshot snap;
   stream_handler handler(snap);
@@ -303,10 +314,8 @@ result<snapshot> parse_stream(chunk_stream& in, std::string_view source, std::st
   if (parsed.IsError()) {
     switch (handler.stopped) {
       case stop_reason::bad_input:
-        return error{error_kind::data, fmt::format("{}: {}", source, handler.message)};
       case stop_reason::too_deep:
-        return error{error_kind::data, fmt::format("{}: nests more than {} levels deep; a snapshot needs 4 (doc/formats.md §1)",
-                                                   source, max_snapshot_depth)};
+        return stopped_error(handler, source);
       case stop_reason::lone_surrogate: {
         const std::string text = input_again(source, original, SIZE_MAX);
         const std::size_t at = scan_json(text, SIZE_MAX).lone_surrogate;
@@ -336,6 +345,78 @@ result<snapshot> parse_stream(chunk_stream& in, std::string_view source, std::st
 }
 
 }  // namespace
+
+struct snapshot_events::impl {
+  explicit impl(std::string name) : source(std::move(name)) {}
+  std::string source;
+  snapshot snap;
+  stream_handler handler{snap};
+  bool refused = false;
+  // Members or elements of each open object (true) or array (false): a writer's caller does not
+  // give them, the handler needs them.
+  std::vector<std::pair<bool, rapidjson::SizeType>> open;
+
+  // Counts a value in the array it is in.
+  void value_begins() {
+    if (!open.empty() && !open.back().first) ++open.back().second;
+  }
+  // Runs one handler call unless the document is already refused.
+  template <class Call>
+  bool run(Call call) {
+    if (refused) return false;
+    refused = !call();
+    return !refused;
+  }
+  bool start(bool object) {
+    value_begins();
+    open.push_back({object, 0});
+    return run([&] { return object ? handler.StartObject() : handler.StartArray(); });
+  }
+  bool end(bool object) {
+    const rapidjson::SizeType count = open.empty() ? 0 : open.back().second;
+    if (!open.empty()) open.pop_back();
+    return run([&] { return object ? handler.EndObject(count) : handler.EndArray(count); });
+  }
+};
+
+snapshot_events::snapshot_events(std::string source) : impl_(std::make_unique<impl>(std::move(source))) {}
+snapshot_events::~snapshot_events() = default;
+bool snapshot_events::StartObject() { return impl_->start(true); }
+bool snapshot_events::EndObject(rapidjson::SizeType) { return impl_->end(true); }
+bool snapshot_events::StartArray() { return impl_->start(false); }
+bool snapshot_events::EndArray(rapidjson::SizeType) { return impl_->end(false); }
+bool snapshot_events::Key(const char* text) { return Key(text, static_cast<rapidjson::SizeType>(std::strlen(text))); }
+bool snapshot_events::Key(const char* text, rapidjson::SizeType length, bool) {
+  if (!impl_->open.empty()) ++impl_->open.back().second;
+  return impl_->run([&] { return impl_->handler.Key(text, length, true); });
+}
+bool snapshot_events::String(const char* text) { return String(text, static_cast<rapidjson::SizeType>(std::strlen(text))); }
+bool snapshot_events::String(const char* text, rapidjson::SizeType length, bool) {
+  impl_->value_begins();
+  return impl_->run([&] { return impl_->handler.String(text, length, true); });
+}
+bool snapshot_events::Bool(bool b) {
+  impl_->value_begins();
+  return impl_->run([&] { return impl_->handler.Bool(b); });
+}
+bool snapshot_events::Null() {
+  impl_->value_begins();
+  return impl_->run([&] { return impl_->handler.Null(); });
+}
+bool snapshot_events::Int(int i) {
+  impl_->value_begins();
+  return impl_->run([&] { return impl_->handler.Int(i); });
+}
+
+result<snapshot> snapshot_events::finish() {
+  if (impl_->refused) return stopped_error(impl_->handler, impl_->source);
+  try {
+    impl_->handler.finish();
+  } catch (const bad_input& e) {
+    return error{error_kind::data, fmt::format("{}: {}", impl_->source, e.message)};
+  }
+  return std::move(impl_->snap);
+}
 
 result<snapshot> parse_snapshot(std::string_view text, std::string_view source) {
   chunk_stream in(text);

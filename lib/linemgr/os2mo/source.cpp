@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include <linemgr/io/snapshot_events_internal.hpp>
 #include <linemgr/io/snapshot_file.hpp>
 #include <linemgr/os2mo/client_internal.hpp>
 #include <linemgr/os2mo/os2mo.hpp>
@@ -24,7 +25,8 @@ using namespace linemgr::io;
 namespace {
 
 using value = rapidjson::Value;
-using writer_t = rapidjson::Writer<rapidjson::StringBuffer>;
+// Snapshot records are written as events straight into the reader that builds the model.
+using writer_t = io::snapshot_events;
 
 // A response that lacks what the query asked for; names the operation and the path.
 struct malformed {
@@ -50,7 +52,7 @@ class reader {
                                                          max_pages, client_.settings().page_size)};
       rapidjson::StringBuffer vars;  // the cursor is OS2mo's text: written as a JSON string, never spliced
       {
-        writer_t v(vars);
+        rapidjson::Writer<rapidjson::StringBuffer> v(vars);
         v.StartObject();
         v.Key("limit");
         v.Int(client_.settings().page_size);
@@ -298,8 +300,7 @@ std::string text(const value& v) { return {v.GetString(), v.GetStringLength()}; 
 }  // namespace
 
 result<snapshot> os2mo_connection::load_all() {
-  rapidjson::StringBuffer buffer;
-  writer_t w(buffer);
+  writer_t w("OS2mo at " + impl_->client.settings().url);
   reader r(impl_->client, w);
   snapshot_builder b(w, r);
   try {
@@ -318,6 +319,9 @@ result<snapshot> os2mo_connection::load_all() {
     w.Key("units");
     w.StartArray();
     r.collection("LinemgrOrgUnits", queries::org_units, "org_units", [&](const value& u, const std::string& p) { b.unit(u, p); });
+    w.EndArray();
+    w.Key("persons");  // none declared (records name them): the records that follow need not wait for any
+    w.StartArray();
     w.EndArray();
     w.Key("engagements");
     w.StartArray();
@@ -341,7 +345,7 @@ result<snapshot> os2mo_connection::load_all() {
   } catch (const error& e) {
     return e;
   }
-  return parse_snapshot(std::string_view(buffer.GetString(), buffer.GetSize()), "OS2mo at " + impl_->client.settings().url);
+  return w.finish();
 }
 
 result<snapshot> os2mo_connection::load_scope(std::string_view unit_id) {
@@ -350,8 +354,7 @@ result<snapshot> os2mo_connection::load_scope(std::string_view unit_id) {
 
 result<snapshot> os2mo_connection::load_scope(const std::vector<std::string>& unit_ids) {
   os2mo_client& client = impl_->client;
-  rapidjson::StringBuffer buffer;
-  writer_t w(buffer);
+  writer_t w("OS2mo at " + client.settings().url);
   reader r(client, w);
   snapshot_builder b(w, r);
   std::vector<std::string> frozen;
@@ -430,6 +433,9 @@ result<snapshot> os2mo_connection::load_scope(const std::vector<std::string>& un
       if (!complete.count(id)) frozen.push_back(id);
     }
     w.EndArray();
+    w.Key("persons");
+    w.StartArray();
+    w.EndArray();
     auto write_unique = [&](const char* key, const std::vector<std::pair<const value*, std::string>>& list, auto write) {
       std::set<std::string> seen;
       w.Key(key);
@@ -447,7 +453,7 @@ result<snapshot> os2mo_connection::load_scope(const std::vector<std::string>& un
   } catch (const error& e) {
     return e;
   }
-  auto snap = parse_snapshot(std::string_view(buffer.GetString(), buffer.GetSize()), "OS2mo at " + client.settings().url);
+  auto snap = w.finish();
   if (!snap) return snap;
   snap->partial = true;
   snap->frozen.assign(snap->units.size(), 0);
