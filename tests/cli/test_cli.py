@@ -458,12 +458,22 @@ class Cli(unittest.TestCase):
                 pass
         writer = threading.Thread(target=flood, daemon=True)
         writer.start()
+        # Output read aside; stdin stays open until linemgr has ended (communicate() would close it,
+        # and an end of input could then beat the signal: a clean exit 0, not the stop asked for).
+        outputs = {}
+        readers = [threading.Thread(target=lambda name=name, f=f: outputs.__setitem__(name, f.read()), daemon=True)
+                   for name, f in (("out", p.stdout), ("err", p.stderr))]
+        for r in readers:
+            r.start()
         time.sleep(1)  # the flood is under way
         p.send_signal(signal.SIGTERM)
         try:
-            out, err = p.communicate(timeout=60)  # generous: a stop comes within the poll interval
+            p.wait(timeout=60)  # generous: a stop comes within the poll interval
         finally:
             stop.set()
+        for r in readers:
+            r.join(timeout=60)
+        out, err = outputs["out"], outputs["err"]
         self.assertEqual(p.returncode, 143, err[-2000:])
         summary = json.loads(out)
         self.assertGreaterEqual(summary["malformed"], 1)
