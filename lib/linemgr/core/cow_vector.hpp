@@ -35,8 +35,6 @@ class cow_vector {
   const_iterator end() const { return v_ ? v_->cend() : const_iterator(); }
   const_iterator cbegin() const { return begin(); }
   const_iterator cend() const { return end(); }
-  // The elements as a std::vector (read only).
-  const std::vector<T>& items() const { return v_ ? *v_ : empty_vector(); }
 
   T& operator[](std::size_t i) { return own()[i]; }
   T* data() { return own().data(); }
@@ -60,10 +58,6 @@ class cow_vector {
   void clear() { own().clear(); }
 
  private:
-  static const std::vector<T>& empty_vector() {
-    static const std::vector<T> none;
-    return none;
-  }
   std::vector<T>& own() {
     if (!v_) v_ = std::make_shared<std::vector<T>>();
     else if (v_.use_count() > 1) v_ = std::make_shared<std::vector<T>>(*v_);

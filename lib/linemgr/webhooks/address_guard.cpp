@@ -86,19 +86,6 @@ result<std::string> checked_resolve(const std::string& url, bool allow_private) 
   addrinfo hints{};
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* found = nullptr;
-  // An address written in the URL is checked but needs no pinning (nothing resolves it; curl
-  // cannot parse a pin for a bracketed IPv6 host).
-  addrinfo numeric = hints;
-  numeric.ai_flags = AI_NUMERICHOST;
-  if (getaddrinfo(lookup.c_str(), port.c_str(), &numeric, &found) == 0) {
-    std::optional<std::string> why = allow_private ? std::nullopt : refused_address_reason(found->ai_addr);
-    const std::string text = text_of(found->ai_addr);
-    freeaddrinfo(found);
-    if (why)
-      return error{error_kind::config, fmt::format("refused: {} ({} is {}); set allow_private_networks = true on the sink to allow it",
-                                                   host, text, *why)};
-    return std::string();
-  }
   if (const int rc = getaddrinfo(lookup.c_str(), port.c_str(), &hints, &found); rc != 0)
     return error{error_kind::unavailable, fmt::format("cannot resolve {}: {}", host, gai_strerror(rc))};
   std::string addresses;
@@ -114,6 +101,10 @@ result<std::string> checked_resolve(const std::string& url, bool allow_private) 
   if (refused)
     return error{error_kind::config, fmt::format("refused: {} ({}); set allow_private_networks = true on the sink to allow it",
                                                  host, *refused)};
+  // An address written in the URL is checked but needs no pin (nothing resolves it, and curl
+  // cannot parse a pin for a bracketed IPv6 host).
+  in6_addr parsed{};
+  if (inet_pton(AF_INET, lookup.c_str(), &parsed) == 1 || inet_pton(AF_INET6, lookup.c_str(), &parsed) == 1) return std::string();
   return fmt::format("{}:{}:{}", host, port, addresses);
 }
 
