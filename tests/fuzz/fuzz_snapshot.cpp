@@ -1,5 +1,6 @@
-// libFuzzer harness: the snapshot reader, then the planner, apply and the writer on whatever it
-// accepts, and the written snapshot read back (doc/formats.md §1, §3).
+// libFuzzer harness: the snapshot reader (what it accepts, a validating JSON parser accepts), then
+// the planner, apply and the writer on whatever it accepts, and the written snapshot read back
+// (doc/formats.md §1, §3).
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -7,11 +8,19 @@
 #include <linemgr/core/plan.hpp>
 #include <linemgr/io/config_file.hpp>
 #include <linemgr/io/snapshot_file.hpp>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace linemgr;
   auto snap = io::parse_snapshot(std::string_view(reinterpret_cast<const char*>(data), size), "fuzz.json");
   if (!snap) return 0;
+  // What the reader accepts, RapidJSON validating UTF-8 as it parses accepts too (the reader checks
+  // UTF-8 on its own, ahead of the parser).
+  rapidjson::MemoryStream text(reinterpret_cast<const char*>(data), size);
+  rapidjson::BaseReaderHandler<> nothing;
+  rapidjson::Reader reference;
+  if (reference.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(text, nothing).IsError()) __builtin_trap();
   static const core::config rules = *io::parse_config(
       "modules = [\"hierarchy\", \"managers\", \"validity\", \"elevation\"]\n[hierarchy]\ntop_level = [\"TOP\"]\n"
       "[managers.level_mapping]\nN1 = \"Niveau 1\"\nN2 = \"Niveau 2\"\n",

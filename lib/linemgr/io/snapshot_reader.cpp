@@ -29,14 +29,136 @@ using value = rapidjson::Value;
 constexpr std::size_t max_snapshot_depth = 64;
 
 // Why a parse stopped, when the handler stopped it.
-enum class stop_reason : std::uint8_t { none, bad_input, too_deep, lone_surrogate };
+enum class stop_reason : std::uint8_t { none, bad_input, too_deep, lone_surrogate, invalid_utf8 };
+
+// Checks UTF-8 as a stream is read, chunk by chunk, ahead of the parser (which then need not):
+// the offset of the first character that is not UTF-8 (RFC 3629: no overlong forms, surrogates or
+// code points above U+10FFFF), the same offset RapidJSON's own validation reports.
+class utf8_check {
+ public:
+  static constexpr std::size_t none = static_cast<std::size_t>(-1);
+
+  // Checks the next `n` bytes of the input, which start at offset `base`.
+  void feed(const unsigned char* p, std::size_t n, std::size_t base) {
+    std::size_t i = 0;
+    while (i < n && invalid_ == none) {
+      if (need_ == 0) {
+        while (i + 8 <= n) {  // ASCII, a word at a time
+          std::uint64_t word;
+          std::memcpy(&word, p + i, 8);
+          if (word & 0x8080808080808080ull) break;
+          i += 8;
+        }
+        if (i == n) break;
+        const unsigned char c = p[i];
+        if (c < 0x80) {
+          ++i;
+          continue;
+        }
+        start_ = base + i;
+        low_ = 0x80, high_ = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF) need_ = 1;
+        else if (c == 0xE0) need_ = 2, low_ = 0xA0;
+        else if (c == 0xED) need_ = 2, high_ = 0x9F;
+        else if (c >= 0xE1 && c <= 0xEF) need_ = 2;
+        else if (c == 0xF0) need_ = 3, low_ = 0x90;
+        else if (c >= 0xF1 && c <= 0xF3) need_ = 3;
+        else if (c == 0xF4) need_ = 3, high_ = 0x8F;
+        else invalid_ = start_;
+        ++i;
+      } else {
+        if (p[i] < low_ || p[i] > high_) invalid_ = start_;
+        low_ = 0x80, high_ = 0xBF;
+        --need_;
+        ++i;
+      }
+    }
+  }
+  // The input has ended.
+  void finish() {
+    if (need_ != 0 && invalid_ == none) invalid_ = start_;
+  }
+  // The offset of the first character that is not UTF-8, or `none`.
+  std::size_t invalid_at() const { return invalid_; }
+
+ private:
+  unsigned need_ = 0;  // continuation bytes the current character still needs
+  unsigned char low_ = 0x80, high_ = 0xBF;  // the range of the next one
+  std::size_t start_ = 0;  // where the current character starts
+  std::size_t invalid_ = none;
+};
+
+// A RapidJSON input stream over a file or a text, read in chunks of 64 KiB: the input is never held
+// whole. A NUL sentinel follows each chunk; `exhausted` tells the end of input from a NUL byte in it.
+// Each chunk is checked as it is read: UTF-8, and whether a backslash (an escape) has appeared.
+class chunk_stream {
+ public:
+  using Ch = char;
+  explicit chunk_stream(std::FILE* file) : file_(file) { fill(); }
+  explicit chunk_stream(std::string_view text) : text_(text) { fill(); }
+
+  Ch Peek() const { return *current_; }
+  Ch Take() {
+    const Ch c = *current_;
+    if (current_ != end_ && ++current_ == end_) fill();
+    return c;
+  }
+  std::size_t Tell() const { return consumed_ + static_cast<std::size_t>(current_ - buffer_.data()); }
+  bool exhausted() const { return current_ == end_ && done_; }
+  bool failed() const { return failed_; }
+  // The offset of the first character that is not UTF-8 in what was read so far, or utf8_check::none.
+  std::size_t invalid_utf8_at() const { return utf8_.invalid_at(); }
+  // True when a character that is not UTF-8 lies before the current position.
+  bool invalid_utf8_passed() const { return utf8_.invalid_at() != utf8_check::none && utf8_.invalid_at() < Tell(); }
+  // True when the input read so far has a backslash: only an escape can decode to a lone surrogate.
+  bool escapes_seen() const { return escapes_seen_; }
+  // Writing is not used by the reader.
+  Ch* PutBegin() { return nullptr; }
+  void Put(Ch) {}
+  void Flush() {}
+  std::size_t PutEnd(Ch*) { return 0; }
+
+ private:
+  void fill() {
+    consumed_ += static_cast<std::size_t>(current_ - buffer_.data());
+    std::size_t n = 0;
+    if (file_) {
+      n = std::fread(buffer_.data(), 1, buffer_.size() - 1, file_);
+      if (n == 0) failed_ = std::ferror(file_) != 0;
+    } else {
+      n = std::min(buffer_.size() - 1, text_.size() - text_at_);
+      std::memcpy(buffer_.data(), text_.data() + text_at_, n);
+      text_at_ += n;
+    }
+    done_ = n == 0;
+    if (done_) utf8_.finish();
+    utf8_.feed(reinterpret_cast<const unsigned char*>(buffer_.data()), n, consumed_);
+    escapes_seen_ = escapes_seen_ || std::memchr(buffer_.data(), '\\', n) != nullptr;
+    buffer_[n] = '\0';
+    current_ = buffer_.data();
+    end_ = current_ + n;
+  }
+
+  std::FILE* file_ = nullptr;
+  std::string_view text_;
+  std::size_t text_at_ = 0;
+  std::array<char, 65537> buffer_{};
+  char* current_ = buffer_.data();
+  char* end_ = buffer_.data();
+  std::size_t consumed_ = 0;
+  bool done_ = false, failed_ = false;
+  utf8_check utf8_;
+  bool escapes_seen_ = false;
+};
 
 // Follows the document as SAX events: the root's scalars and the top-level arrays directly, each
 // record built as a DOM in a reused pool and handed to `reader`. A record of an array that refers
 // to units or persons before both have been read is kept whole and read at the end.
 class stream_handler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, stream_handler> {
  public:
-  explicit stream_handler(snapshot& snap) : reader_(snap), pool_(pool_buffer_, sizeof pool_buffer_), record_(&pool_) {}
+  // `input` (when the document comes from a chunk_stream) has checked UTF-8 ahead of the parser.
+  explicit stream_handler(snapshot& snap, const chunk_stream* input = nullptr)
+      : reader_(snap), input_(input), pool_(pool_buffer_, sizeof pool_buffer_), record_(&pool_) {}
 
   stop_reason stopped = stop_reason::none;
   std::string message;  // for stop_reason::bad_input
@@ -57,11 +179,11 @@ class stream_handler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, st
   bool Uint64(std::uint64_t u) { return in_record() ? record_.Uint64(u) : scalar(value(u)); }
   bool Double(double d) { return in_record() ? record_.Double(d) : scalar(value(d)); }
   bool String(const char* str, rapidjson::SizeType length, bool) {
-    if (has_lone_surrogate(str, length)) return stop(stop_reason::lone_surrogate);
+    if (!text_ok(str, length)) return false;
     return in_record() ? record_.String(str, length, true) : scalar(value(str, length));
   }
   bool Key(const char* str, rapidjson::SizeType length, bool) {
-    if (has_lone_surrogate(str, length)) return stop(stop_reason::lone_surrogate);
+    if (!text_ok(str, length)) return false;
     if (in_record()) return record_.Key(str, length, true);
     if (skip_) return true;
     key_.assign(str, length);
@@ -76,6 +198,15 @@ class stream_handler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, st
   static constexpr std::size_t idx(section s) { return static_cast<std::size_t>(s); }
 
   bool in_record() const { return depth_ >= 3 && !skip_; }
+
+  // A string just read is UTF-8 and has no lone surrogate; else stops the parse.
+  bool text_ok(const char* str, std::size_t length) {
+    if (input_) {
+      if (input_->invalid_utf8_passed()) return stop(stop_reason::invalid_utf8);
+      if (!input_->escapes_seen()) return true;
+    }
+    return !has_lone_surrogate(str, length) || stop(stop_reason::lone_surrogate);
+  }
 
   // A decoded string holds a low surrogate's bytes (ED B0..BF ..) only when an escape put them
   // there: raw ones fail UTF-8 validation, and a pair decodes to four bytes.
@@ -206,6 +337,7 @@ class stream_handler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, st
   };
 
   record_reader reader_;
+  const chunk_stream* input_;
   char pool_buffer_[16384];
   rapidjson::MemoryPoolAllocator<> pool_;
   rapidjson::Document record_;  // the record being built (its handler methods build it)
@@ -219,57 +351,6 @@ class stream_handler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, st
   std::array<bool, section_names.size()> seen_{}, done_{};
   rapidjson::MemoryPoolAllocator<> deferred_pool_;
   std::vector<deferred_record> deferred_;
-};
-
-// A RapidJSON input stream over a file or a text, read in chunks of 64 KiB: the input is never held
-// whole. A NUL sentinel follows each chunk; `exhausted` tells the end of input from a NUL byte in it.
-class chunk_stream {
- public:
-  using Ch = char;
-  explicit chunk_stream(std::FILE* file) : file_(file) { fill(); }
-  explicit chunk_stream(std::string_view text) : text_(text) { fill(); }
-
-  Ch Peek() const { return *current_; }
-  Ch Take() {
-    const Ch c = *current_;
-    if (current_ != end_ && ++current_ == end_) fill();
-    return c;
-  }
-  std::size_t Tell() const { return consumed_ + static_cast<std::size_t>(current_ - buffer_.data()); }
-  bool exhausted() const { return current_ == end_ && done_; }
-  bool failed() const { return failed_; }
-  // Writing is not used by the reader.
-  Ch* PutBegin() { return nullptr; }
-  void Put(Ch) {}
-  void Flush() {}
-  std::size_t PutEnd(Ch*) { return 0; }
-
- private:
-  void fill() {
-    consumed_ += static_cast<std::size_t>(current_ - buffer_.data());
-    std::size_t n = 0;
-    if (file_) {
-      n = std::fread(buffer_.data(), 1, buffer_.size() - 1, file_);
-      if (n == 0) failed_ = std::ferror(file_) != 0;
-    } else {
-      n = std::min(buffer_.size() - 1, text_.size() - text_at_);
-      std::memcpy(buffer_.data(), text_.data() + text_at_, n);
-      text_at_ += n;
-    }
-    done_ = n == 0;
-    buffer_[n] = '\0';
-    current_ = buffer_.data();
-    end_ = current_ + n;
-  }
-
-  std::FILE* file_ = nullptr;
-  std::string_view text_;
-  std::size_t text_at_ = 0;
-  std::array<char, 65537> buffer_{};
-  char* current_ = buffer_.data();
-  char* end_ = buffer_.data();
-  std::size_t consumed_ = 0;
-  bool done_ = false, failed_ = false;
 };
 
 // The input again, at least its first `upto` bytes, for positions in messages: `original` when
@@ -307,11 +388,20 @@ error stopped_error(const stream_handler& handler, std::string_view source) {
 
 result<snapshot> parse_stream(chunk_stream& in, std::string_view source, std::string_view original) {
   snapshot snap;
-  stream_handler handler(snap);
+  stream_handler handler(snap, &in);
   rapidjson::Reader json;
-  const rapidjson::ParseResult parsed = json.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(in, handler);
+  // UTF-8 is checked by the stream, ahead of the parser (a word at a time where the text is ASCII).
+  const rapidjson::ParseResult parsed = json.Parse<rapidjson::kParseIterativeFlag>(in, handler);
   if (in.failed()) return error{error_kind::io, fmt::format("{}: read error", source)};
   if (parsed.IsError()) {
+    // A character that is not UTF-8 before where the parser stopped is in the string it was reading:
+    // validating as it read, the parser would have stopped there first.
+    const std::size_t invalid = in.invalid_utf8_at();
+    if (handler.stopped == stop_reason::invalid_utf8 || (handler.stopped == stop_reason::none && invalid < parsed.Offset())) {
+      const std::string text = input_again(source, original, invalid + 1);
+      return error{error_kind::data, fmt::format("{}: not valid JSON: {}", position(source, text, invalid),
+                                                 rapidjson::GetParseError_En(rapidjson::kParseErrorStringInvalidEncoding))};
+    }
     switch (handler.stopped) {
       case stop_reason::bad_input:
       case stop_reason::too_deep:
@@ -322,7 +412,8 @@ result<snapshot> parse_stream(chunk_stream& in, std::string_view source, std::st
         return error{error_kind::data, fmt::format("{}: not valid JSON: {}", position(source, text, at == std::string_view::npos ? parsed.Offset() : at),
                                                    lone_surrogate_message)};
       }
-      case stop_reason::none: break;
+      case stop_reason::none:
+      case stop_reason::invalid_utf8: break;
     }
     const std::string text = input_again(source, original, parsed.Offset() + 1);
     if (parsed.Offset() < text.size() && text[parsed.Offset()] == '\0')
