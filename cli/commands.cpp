@@ -78,7 +78,7 @@ int reconcile(const reconcile_options& given) {
     log_info("saved the plan ({} changes) to {}; review it, then apply exactly it with `linemgr apply {}`", r.changes.changes.size(),
              o.out, o.out);
   }
-  print(wants_json(o.format) ? plan_to_json(org.current(), r.changes, applied) : plan_to_text(org.current(), r.changes, applied, colour_output()));
+  print_plan(o.format, org.current(), r.changes, applied);
   if (hooks) hooks->flush();
   metrics.finished(r, applied, !applied, r.clean());
   if (applied && applied->fatal) throw failure{*applied->fatal};
@@ -119,7 +119,7 @@ int apply(const apply_options& o) {
     take(write_snapshot_file(o.write_snapshot, org.current()));
   else if (!org.os2mo() && applied.ok)
     log_info("the plan was applied to the snapshot in memory only; pass --write-snapshot FILE to keep the result");
-  print(wants_json(o.format) ? plan_to_json(done->plan, &applied) : plan_to_text(done->plan, &applied, colour_output()));
+  print_plan(o.format, done->plan, &applied);
   if (hooks) hooks->flush();
   if (applied.fatal) throw failure{*applied.fatal};
   const bool clean = applied.failed.empty() && applied.stale.empty();

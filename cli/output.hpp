@@ -6,6 +6,7 @@
 #include <string>
 
 #include <linemgr/core/result.hpp>
+#include <linemgr/io/plan_output.hpp>
 #include <linemgr/service/reconcile.hpp>
 #include <linemgr/service/settings.hpp>
 #include <linemgr/webhooks/announcer.hpp>
@@ -43,6 +44,17 @@ enum class output_format { automatic, text, json };
 bool wants_json(output_format f);
 // Writes to standard output, or fails with an I/O error.
 void print(const std::string& text);
+// Standard output as a sink for output written as it is produced; a write error is an I/O failure.
+class standard_output final : public linemgr::io::text_sink {
+ public:
+  void write(std::string_view text) override;
+  // Flushes what is buffered, or fails with an I/O error.
+  void finish();
+};
+// Prints a plan over the organisation in `format`, as it is produced.
+void print_plan(output_format format, const core::snapshot& snap, const core::plan& p, const core::apply_report* applied);
+// Prints a saved plan (apply's) in `format`, as it is produced.
+void print_plan(output_format format, const core::saved_plan& p, const core::apply_report* applied);
 // True when text on standard output may be coloured: a terminal, NO_COLOR unset or empty, TERM not dumb.
 bool colour_output();
 // True when standard error is a terminal.

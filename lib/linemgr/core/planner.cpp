@@ -77,18 +77,15 @@ std::vector<change> merge(std::vector<change> all, const snapshot& virt, std::si
       for (const period& p : ps) create.span.to = std::min(create.span.to, p.from);
     }
   };
+  all = {};  // every change was moved out: the storage goes before `out` grows
   shorten(ends);
   shorten(vacates);
-  std::vector<change> merged;
-  merged.reserve(out.size());
-  for (change& c : out) {
-    if (c.kind == op::create_manager && c.span.to <= c.span.from) continue;
-    if (c.kind == op::update_manager) {
-      auto it = ends.find(c.manager);
-      if (it != ends.end() && covered_by(c.span, united(it->second))) continue;
-    }
-    merged.push_back(std::move(c));
-  }
+  std::erase_if(out, [&](const change& c) {
+    if (c.kind == op::create_manager && c.span.to <= c.span.from) return true;
+    if (c.kind != op::update_manager) return false;
+    auto it = ends.find(c.manager);
+    return it != ends.end() && covered_by(c.span, united(it->second));
+  });
   for (auto& [m, ps] : ends) {
     if (m >= input_managers) continue;
     for (const period& p : united(ps)) {
@@ -97,7 +94,7 @@ std::vector<change> merge(std::vector<change> all, const snapshot& virt, std::si
       c.manager = m;
       c.span = p;
       c.reason = end_reason[m];
-      merged.push_back(std::move(c));
+      out.push_back(std::move(c));
     }
   }
   for (auto& [m, ps] : vacates) {
@@ -113,10 +110,10 @@ std::vector<change> merge(std::vector<change> all, const snapshot& virt, std::si
       c.manager = m;
       c.span = p;
       c.reason = vacate_reason[m];
-      merged.push_back(std::move(c));
+      out.push_back(std::move(c));
     }
   }
-  return merged;
+  return out;
 }
 
 }  // namespace

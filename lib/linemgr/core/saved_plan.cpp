@@ -154,21 +154,23 @@ void describe(const snapshot& s, saved_change& c) {
   }
 }
 
+void saved_change_of(const snapshot& s, const change& c, saved_change& sc) {
+  sc = saved_change{};
+  sc.kind = c.kind;
+  if (c.unit != no_index) sc.unit = s.units.records[c.unit].id;
+  if (c.person != no_index) sc.person = s.persons[c.person].id;
+  if (c.manager != no_index) sc.manager = s.managers.records[c.manager].id;
+  if (c.association != no_index) sc.association = s.associations.records[c.association].id;
+  if (c.engagement != no_index) sc.engagement = s.engagements.records[c.engagement].id;
+  copy_values(c, sc);
+}
+
 saved_plan saved_from(const snapshot& s, const plan& p) {
   saved_plan out;
   out.today = p.today;
   out.diagnostics = p.diagnostics;
-  out.changes.reserve(p.changes.size());
-  for (const change& c : p.changes) {
-    saved_change& sc = out.changes.emplace_back();
-    sc.kind = c.kind;
-    if (c.unit != no_index) sc.unit = s.units.records[c.unit].id;
-    if (c.person != no_index) sc.person = s.persons[c.person].id;
-    if (c.manager != no_index) sc.manager = s.managers.records[c.manager].id;
-    if (c.association != no_index) sc.association = s.associations.records[c.association].id;
-    if (c.engagement != no_index) sc.engagement = s.engagements.records[c.engagement].id;
-    copy_values(c, sc);
-  }
+  out.changes.resize(p.changes.size());
+  for (std::size_t i = 0; i < p.changes.size(); ++i) saved_change_of(s, p.changes[i], out.changes[i]);
   return out;
 }
 

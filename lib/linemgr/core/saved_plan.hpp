@@ -71,6 +71,8 @@ struct resolved_plan {
 
 // The plan with ids in place of indices (no fingerprints, no basis): what every output of a plan shows.
 saved_plan saved_from(const snapshot& s, const plan& p);
+// One change of a plan over `s` as saved_from gives it, into `out` (replacing what it held).
+void saved_change_of(const snapshot& s, const change& c, saved_change& out);
 
 // Fills in the names of a change (saved_change's fields for people) from `s` by its ids.
 void describe(const snapshot& s, saved_change& c);

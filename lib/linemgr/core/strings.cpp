@@ -71,60 +71,67 @@ std::uint64_t index_hash(std::string_view key) {
   return fold_multiply(fold_multiply(a ^ k1, b ^ h ^ k2), k2 ^ key.size());
 }
 
-// The value stored for `key` (its hash `h`) in an open-addressing table, or no_index.
-template <class Slots>
-index_t find_hashed(const Slots& slots, std::string_view key, std::uint64_t h) {
-  if (slots.empty()) return no_index;
-  const std::size_t mask = slots.size() - 1;
-  const auto tag = static_cast<std::uint32_t>(h >> 32);
-  for (std::size_t i = h & mask;; i = (i + 1) & mask) {
-    if (slots[i].value == no_index) return no_index;
-    if (slots[i].hash == tag && slots[i].key == key) return slots[i].value;
+}  // namespace
+
+std::size_t id_index::home(std::uint32_t tag) const {
+  return static_cast<std::size_t>((tag * 0x9E3779B97F4A7C15ull) >> (64 - bits_));  // Fibonacci hashing
+}
+
+index_t id_index::find_tagged(std::string_view key, std::uint32_t tag) const {
+  const tables& t = *tables_;
+  if (t.slots.empty()) return no_index;
+  const std::size_t mask = t.slots.size() - 1;
+  for (std::size_t i = home(tag);; i = (i + 1) & mask) {
+    const slot s = t.slots[i];
+    if (s.value == no_index) return no_index;
+    if (s.tag == tag && t.keys[s.value] == key) return s.value;
   }
 }
 
-}  // namespace
-
-std::vector<id_index::slot>& id_index::own() {
-  if (slots_.use_count() > 1) slots_ = std::make_shared<std::vector<slot>>(*slots_);
-  return *slots_;
+id_index::tables& id_index::own() {
+  if (tables_.use_count() > 1) tables_ = std::make_shared<tables>(*tables_);
+  return *tables_;
 }
 
 void id_index::reserve(std::size_t n) {
   std::size_t want = 16;
-  while (want < n * 2) want *= 2;
-  if (want <= slots_->size()) return;
-  const std::shared_ptr<std::vector<slot>> old = std::move(slots_);
-  slots_ = std::make_shared<std::vector<slot>>(want);
-  std::vector<slot>& slots = *slots_;
-  size_ = 0;
-  const std::size_t mask = slots.size() - 1;
-  for (const slot& s : *old) {
+  unsigned bits = 4;
+  while (want * 3 < n * 4) want *= 2, ++bits;  // at most three quarters full
+  if (want <= tables_->slots.size()) return;
+  auto grown = std::make_shared<tables>();
+  grown->slots.resize(want);
+  if (tables_.use_count() == 1) grown->keys = std::move(tables_->keys);  // else a copy shares them
+  else grown->keys = tables_->keys;
+  grown->keys.reserve(want * 3 / 4);
+  bits_ = bits;
+  const std::size_t mask = want - 1;
+  for (const slot& s : tables_->slots) {
     if (s.value == no_index) continue;
-    std::size_t i = index_hash(s.key) & mask;
-    while (slots[i].value != no_index) i = (i + 1) & mask;
-    slots[i] = s;
-    ++size_;
+    std::size_t i = home(s.tag);
+    while (grown->slots[i].value != no_index) i = (i + 1) & mask;
+    grown->slots[i] = s;
   }
+  tables_ = std::move(grown);
 }
 
-void id_index::grow() { reserve(slots_->empty() ? 8 : slots_->size()); }
-
-
 index_t id_index::insert(std::string_view key, index_t value) {
-  const std::uint64_t h = index_hash(key);
-  if (const index_t there = find_hashed(*slots_, key, h); there != no_index) return there;
-  if ((size_ + 1) * 2 > slots_->size()) grow();
-  std::vector<slot>& slots = own();
-  const std::size_t mask = slots.size() - 1;
-  std::size_t i = h & mask;
-  while (slots[i].value != no_index) i = (i + 1) & mask;
-  slots[i] = {key, value, static_cast<std::uint32_t>(h >> 32)};
+  const auto tag = static_cast<std::uint32_t>(index_hash(key) >> 32);
+  if (const index_t there = find_tagged(key, tag); there != no_index) return there;
+  if ((size_ + 1) * 4 > tables_->slots.size() * 3) reserve(size_ + 1);
+  tables& t = own();
+  const std::size_t mask = t.slots.size() - 1;
+  std::size_t i = home(tag);
+  while (t.slots[i].value != no_index) i = (i + 1) & mask;
+  t.slots[i] = {value, tag};
+  if (t.keys.size() <= value) t.keys.resize(static_cast<std::size_t>(value) + 1);
+  t.keys[value] = key;
   ++size_;
   return value;
 }
 
-index_t id_index::find(std::string_view key) const { return find_hashed(*slots_, key, index_hash(key)); }
+index_t id_index::find(std::string_view key) const {
+  return find_tagged(key, static_cast<std::uint32_t>(index_hash(key) >> 32));
+}
 
 std::string uuid_like(std::uint64_t a, std::uint64_t b) {
   char buf[40];

@@ -26,9 +26,11 @@ class string_arena {
   std::size_t left_ = 0;
 };
 
-// An open-addressing hash map from string views (owned elsewhere) to indices. Copies share the
-// table until one of them inserts a new key (copy on write): a snapshot copied for planning does
-// not copy the indexes of the records planning never adds to.
+// An open-addressing hash map from string views (owned elsewhere) to indices. Each value is given
+// at most one key (values are the indices of the records the keys name). A slot is 8 bytes (value
+// and 32 bits of the key's hash), the keys are kept by value. Copies share the table until one of
+// them inserts a new key (copy on write): a snapshot copied for planning does not copy the indexes
+// of the records planning never adds to.
 class id_index {
  public:
   // Reserves room for `n` keys without rehashing.
@@ -41,15 +43,21 @@ class id_index {
 
  private:
   struct slot {
-    std::string_view key;
     index_t value = no_index;
-    std::uint32_t hash = 0;  // high bits of the key's hash: most mismatches end here
+    std::uint32_t tag = 0;  // high bits of the key's hash: where the slot belongs, and most mismatches end here
   };
-  void grow();
-  // The table, made this copy's own before a change.
-  std::vector<slot>& own();
-  std::shared_ptr<std::vector<slot>> slots_ = std::make_shared<std::vector<slot>>();
+  struct tables {
+    std::vector<slot> slots;
+    std::vector<std::string_view> keys;  // by value
+  };
+  // The slot a key with `tag` is looked for first.
+  std::size_t home(std::uint32_t tag) const;
+  index_t find_tagged(std::string_view key, std::uint32_t tag) const;
+  // The tables, made this copy's own before a change.
+  tables& own();
+  std::shared_ptr<tables> tables_ = std::make_shared<tables>();
   std::size_t size_ = 0;
+  unsigned bits_ = 0;  // log2 of the number of slots
 };
 
 // 64-bit FNV-1a hash of a string.

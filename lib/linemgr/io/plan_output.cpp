@@ -38,11 +38,60 @@ std::string words_of(const std::array<std::size_t, 7>& n) {
   return out;
 }
 
-}  // namespace
+// A RapidJSON output stream that hands its text to a sink in pieces of 64 KiB.
+class sink_stream {
+ public:
+  using Ch = char;
+  explicit sink_stream(text_sink& sink) : sink_(sink) {}
+  void Put(Ch c) {
+    if (used_ == buffer_.size()) Flush();
+    buffer_[used_++] = c;
+  }
+  void Flush() {
+    if (used_) sink_.write({buffer_.data(), used_});
+    used_ = 0;
+  }
 
-std::string plan_to_json(const saved_plan& p, const apply_report* applied, bool with_basis) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buffer);
+ private:
+  text_sink& sink_;
+  std::array<char, 65536> buffer_{};
+  std::size_t used_ = 0;
+};
+
+// The changes of a saved plan, as they are.
+struct stored_changes {
+  const saved_plan& p;
+  std::size_t size() const { return p.changes.size(); }
+  const saved_change& operator[](std::size_t i) const { return p.changes[i]; }
+};
+
+// The changes of a plan over a snapshot, each given ids (and, when `named`, names) only when it is
+// asked for: the output never holds the whole plan converted.
+struct converted_changes {
+  const snapshot& s;
+  const plan& p;
+  bool named;
+  mutable saved_change scratch{};
+  std::size_t size() const { return p.changes.size(); }
+  const saved_change& operator[](std::size_t i) const {
+    saved_change_of(s, p.changes[i], scratch);
+    if (named) describe(s, scratch);
+    return scratch;
+  }
+};
+
+// The parts of a plan that are not its changes. `basis` (a saved plan's) is written when given.
+struct plan_frame {
+  day today = 0;
+  const std::vector<diagnostic>& diagnostics;
+  const saved_plan* basis = nullptr;
+};
+
+template <class Changes>
+void write_json(text_sink& sink, const plan_frame& p, const Changes& changes, const apply_report* applied) {
+  const bool with_basis = p.basis != nullptr;
+  sink_stream buffer(sink);
+  rapidjson::PrettyWriter<sink_stream> w(buffer);
   w.SetIndent(' ', 2);
   w.SetFormatOptions(rapidjson::kFormatSingleLineArray);
   auto key = [&](std::string_view k) { w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size())); };
@@ -60,18 +109,19 @@ std::string plan_to_json(const saved_plan& p, const apply_report* applied, bool 
     key("basis");
     w.StartObject();
     key("source");
-    str(p.source);
+    str(p.basis->source);
     key("config_digest");
-    str(p.config_digest);
+    str(p.basis->config_digest);
     key("made_at");
-    str(p.made_at);
+    str(p.basis->made_at);
     key("unit");
-    p.unit ? str(*p.unit) : void(w.Null());
+    p.basis->unit ? str(*p.basis->unit) : void(w.Null());
     w.EndObject();
   }
   key("changes");
   w.StartArray();
-  for (const saved_change& c : p.changes) {
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    const saved_change& c = changes[i];
     w.StartObject();
     key("op");
     str(op_name(c.kind));
@@ -186,13 +236,18 @@ std::string plan_to_json(const saved_plan& p, const apply_report* applied, bool 
     w.EndObject();
   }
   w.EndObject();
-  std::string out(buffer.GetString(), buffer.GetSize());
-  out += '\n';
-  return out;
+  buffer.Put('\n');
+  buffer.Flush();
 }
 
-std::string plan_to_text(const saved_plan& p, const apply_report* applied, bool colour) {
-  std::string out;
+template <class Changes>
+void write_text(text_sink& sink, const plan_frame& p, const Changes& changes, const apply_report* applied, bool colour) {
+  std::string out;  // written to the sink whenever it holds 64 KiB
+  auto pass_on = [&](std::size_t at_least) {
+    if (out.size() < at_least) return;
+    sink.write(out);
+    out.clear();
+  };
   auto paint = [&](const char* code, const std::string& text) { return colour ? fmt::format("\x1b[{}m{}\x1b[0m", code, text) : text; };
   auto range = [](const saved_change& c) {
     return c.span.to == open_end ? fmt::format("from {}", format_date(c.span.from))
@@ -203,8 +258,8 @@ std::string plan_to_text(const saved_plan& p, const apply_report* applied, bool 
   // Changes grouped by the unit they are about, units in order of their first change.
   std::vector<std::string> order;
   std::map<std::string, std::vector<std::size_t>> groups;
-  for (std::size_t i = 0; i < p.changes.size(); ++i) {
-    const saved_change& c = p.changes[i];
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    const saved_change& c = changes[i];
     const std::string& g = c.kind == op::move_engagement ? c.unit : c.group_unit.empty() ? c.unit : c.group_unit;
     auto [it, fresh] = groups.try_emplace(g);
     if (fresh) order.push_back(g);
@@ -212,11 +267,11 @@ std::string plan_to_text(const saved_plan& p, const apply_report* applied, bool 
   }
   std::array<std::size_t, 7> by_op{};
   for (const std::string& g : order) {
-    const saved_change& first = p.changes[groups[g].front()];
+    const saved_change& first = changes[groups[g].front()];
     const std::string& name = first.kind == op::move_engagement || first.group_unit.empty() ? first.unit_name : first.group_unit_name;
     out += paint("1", "unit " + named(g, name)) + "\n";
     for (const std::size_t i : groups[g]) {
-      const saved_change& c = p.changes[i];
+      const saved_change& c = changes[i];
       ++by_op[static_cast<std::size_t>(c.kind)];
       std::string marker = "~", what;
       switch (c.kind) {
@@ -249,10 +304,11 @@ std::string plan_to_text(const saved_plan& p, const apply_report* applied, bool 
       }
       const char* tint = marker == "+" ? "32" : marker == "-" ? "31" : "33";
       out += fmt::format("  {} {}, {}\n      {}\n", paint(tint, marker), what, range(c), c.reason);
+      pass_on(65536);
     }
   }
   std::array<std::size_t, 3> by_severity{};
-  if (!p.diagnostics.empty() && !p.changes.empty()) out += "\n";
+  if (!p.diagnostics.empty() && changes.size() != 0) out += "\n";
   for (const diagnostic& d : p.diagnostics) {
     ++by_severity[static_cast<std::size_t>(d.level)];
     const std::string level(severity_name(d.level));
@@ -260,8 +316,8 @@ std::string plan_to_text(const saved_plan& p, const apply_report* applied, bool 
                                                  std::string(level.size() < 5 ? 5 - level.size() : 0, ' '),
                        d.code, d.subject, d.message);
   }
-  out += fmt::format("\n{} change{} for {}", p.changes.size(), p.changes.size() == 1 ? "" : "s", format_date(p.today));
-  if (!p.changes.empty()) {
+  out += fmt::format("\n{} change{} for {}", changes.size(), changes.size() == 1 ? "" : "s", format_date(p.today));
+  if (changes.size() != 0) {
     out += " (";
     bool first = true;
     std::map<std::string_view, std::size_t> named_ops;
@@ -275,17 +331,58 @@ std::string plan_to_text(const saved_plan& p, const apply_report* applied, bool 
   }
   out += fmt::format("; diagnostics: {} error, {} warn, {} info\n", by_severity[2], by_severity[1], by_severity[0]);
   if (applied) {
-    for (const auto& f : applied->failed)
-      out += fmt::format("failed: change {} ({} {}): {}\n", f.change, op_name(p.changes[f.change].kind), saved_subject(p.changes[f.change]), f.error);
-    for (const auto& f : applied->stale)
-      out += fmt::format("stale:  change {} ({} {}): {}\n", f.change, op_name(p.changes[f.change].kind), saved_subject(p.changes[f.change]), f.error);
+    for (const auto& f : applied->failed) {
+      const saved_change& c = changes[f.change];
+      out += fmt::format("failed: change {} ({} {}): {}\n", f.change, op_name(c.kind), saved_subject(c), f.error);
+    }
+    for (const auto& f : applied->stale) {
+      const saved_change& c = changes[f.change];
+      out += fmt::format("stale:  change {} ({} {}): {}\n", f.change, op_name(c.kind), saved_subject(c), f.error);
+    }
     out += fmt::format("applied: {} ok, {} failed, {} stale\n", applied->ok, applied->failed.size(), applied->stale.size());
-  } else if (p.changes.empty()) {
+  } else if (changes.size() == 0) {
     out += "dry run: nothing was applied\n";
   } else {
     out += fmt::format("dry run: nothing was applied (applying would {})\n", words_of(by_op));
   }
-  return out;
+  pass_on(0);
+}
+
+// Collects text in a string.
+class string_sink final : public text_sink {
+ public:
+  void write(std::string_view text) override { out.append(text); }
+  std::string out;
+};
+
+}  // namespace
+
+void write_plan_json(text_sink& out, const saved_plan& p, const apply_report* applied, bool with_basis) {
+  write_json(out, {p.today, p.diagnostics, with_basis ? &p : nullptr}, stored_changes{p}, applied);
+}
+
+void write_plan_text(text_sink& out, const saved_plan& p, const apply_report* applied, bool colour) {
+  write_text(out, {p.today, p.diagnostics, nullptr}, stored_changes{p}, applied, colour);
+}
+
+void write_plan_json(text_sink& out, const snapshot& snap, const plan& p, const apply_report* applied) {
+  write_json(out, {p.today, p.diagnostics, nullptr}, converted_changes{snap, p, false}, applied);
+}
+
+void write_plan_text(text_sink& out, const snapshot& snap, const plan& p, const apply_report* applied, bool colour) {
+  write_text(out, {p.today, p.diagnostics, nullptr}, converted_changes{snap, p, true}, applied, colour);
+}
+
+std::string plan_to_json(const saved_plan& p, const apply_report* applied, bool with_basis) {
+  string_sink out;
+  write_plan_json(out, p, applied, with_basis);
+  return std::move(out.out);
+}
+
+std::string plan_to_text(const saved_plan& p, const apply_report* applied, bool colour) {
+  string_sink out;
+  write_plan_text(out, p, applied, colour);
+  return std::move(out.out);
 }
 
 std::string plan_in_words(const plan& p) {
@@ -295,13 +392,15 @@ std::string plan_in_words(const plan& p) {
 }
 
 std::string plan_to_json(const snapshot& snap, const plan& p, const apply_report* applied) {
-  return plan_to_json(saved_from(snap, p), applied, false);
+  string_sink out;
+  write_plan_json(out, snap, p, applied);
+  return std::move(out.out);
 }
 
 std::string plan_to_text(const snapshot& snap, const plan& p, const apply_report* applied, bool colour) {
-  saved_plan named = saved_from(snap, p);
-  for (saved_change& c : named.changes) describe(snap, c);
-  return plan_to_text(named, applied, colour);
+  string_sink out;
+  write_plan_text(out, snap, p, applied, colour);
+  return std::move(out.out);
 }
 
 }  // namespace linemgr::io

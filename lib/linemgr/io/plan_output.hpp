@@ -1,6 +1,7 @@
 #pragma once
 // Plans as people and programs read them (doc/formats.md §3).
 #include <string>
+#include <string_view>
 
 #include <linemgr/core/plan.hpp>
 #include <linemgr/core/saved_plan.hpp>
@@ -8,6 +9,21 @@
 namespace linemgr::io {
 
 using namespace linemgr::core;
+
+// Where output goes as it is produced (standard output, a file, a string), in pieces.
+class text_sink {
+ public:
+  virtual ~text_sink() = default;
+  // Takes the next piece of the output.
+  virtual void write(std::string_view text) = 0;
+};
+
+// The plan as plan_to_json / plan_to_text give it, written to `out` as it is produced: neither the
+// whole text nor the whole plan with ids is ever held.
+void write_plan_json(text_sink& out, const snapshot& snap, const plan& p, const apply_report* applied);
+void write_plan_text(text_sink& out, const snapshot& snap, const plan& p, const apply_report* applied, bool colour = false);
+void write_plan_json(text_sink& out, const saved_plan& p, const apply_report* applied, bool with_basis = false);
+void write_plan_text(text_sink& out, const saved_plan& p, const apply_report* applied, bool colour = false);
 
 // The plan as one `linemgr-plan/1` JSON document; `applied` null for a dry run.
 std::string plan_to_json(const snapshot& snap, const plan& p, const apply_report* applied);
