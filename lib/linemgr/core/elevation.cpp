@@ -47,26 +47,13 @@ std::vector<candidate> candidates_of(const rule_context& ctx) {
   return candidates;
 }
 
-// The records of a table per person (or per unit; `keys` of them), each once, in record order.
-template <class Segment, class Key>
-std::vector<std::vector<index_t>> records_by(const table<Segment>& t, std::size_t keys, Key key) {
-  std::vector<std::vector<index_t>> out(keys);
-  for (index_t r = 0; r < t.size(); ++r)
-    for (const Segment& seg : t.segments_of(r))
-      if (const index_t k = key(seg); k != no_index && k < out.size()) {
-        auto& list = out[k];
-        if (list.empty() || list.back() != r) list.push_back(r);
-      }
-  return out;
-}
-
 // E3: one manager per type: the candidate replaces the other managers of its unit (of its type,
 // or all) that started earlier, or are vacant, from its effective day.
 void replace_others(const rule_context& ctx, const std::vector<candidate>& candidates, std::vector<change>& out) {
   const snapshot& snap = ctx.snap;
   const auto& el = ctx.cfg.elevation;
   if (el.others == terminate_others::none) return;
-  const auto managers_in = records_by(snap.managers, snap.units.size(), [](const manager_segment& seg) { return seg.unit; });
+  const records_per_key managers_in(snap.managers, snap.units.size(), [](const manager_segment& seg) { return seg.unit; });
   for (const candidate& c : candidates) {
     const class_keys ctype = ctx.classes.keys_of_ref(c.type, facet::manager_type);
     for (index_t other : managers_in[c.unit]) {
@@ -106,8 +93,8 @@ struct move {
 std::vector<move> moves_of(const rule_context& ctx, const std::vector<candidate>& candidates, const snapshot& after) {
   const auto& el = ctx.cfg.elevation;
   const std::string led_adm = normalize_name(ctx.cfg.managers.led_adm_suffix);
-  const auto engagements_of = records_by(after.engagements, after.persons.size(), [](const engagement_segment& seg) { return seg.person; });
-  const auto appointments_of = records_by(after.managers, after.persons.size(), [](const manager_segment& seg) { return seg.person; });
+  const records_per_key engagements_of(after.engagements, after.persons.size(), [](const engagement_segment& seg) { return seg.person; });
+  const records_per_key appointments_of(after.managers, after.persons.size(), [](const manager_segment& seg) { return seg.person; });
   std::vector<move> moves;
   for (std::size_t ci = 0; ci < candidates.size(); ++ci) {
     const candidate& c = candidates[ci];

@@ -44,7 +44,7 @@ std::optional<unit_explanation> explain_unit(const snapshot& snap, const config&
   std::vector<diagnostic> ignored;
   const class_resolver classes(virt);
   const unit_tree tree = build_tree(virt, today, &ignored);
-  const std::vector<std::string> normalized = normalized_names(virt);
+  const name_table normalized(virt);
   const rule_context ctx{virt, cfg, today, classes, tree, normalized, ignored};
   x.current = tree.current[u] != nullptr;
   x.in_cycle = tree.in_cycle[u] != 0;

@@ -73,7 +73,7 @@ struct manager_run {
   const rule_context& ctx;
   std::string suffix, prefix, led_adm;
   std::map<index_t, std::vector<index_t>> associations_in;  // current associations of leder units
-  std::vector<std::vector<index_t>> engagements_of;         // per person
+  records_per_key engagements_of;                           // per person
 };
 
 // Unresolved manager_type or responsibilities: reported; then S does nothing.
@@ -96,7 +96,8 @@ bool classes_resolve(const rule_context& ctx) {
 manager_run index_records(const rule_context& ctx) {
   const snapshot& snap = ctx.snap;
   const auto& m = ctx.cfg.managers;
-  manager_run run{ctx, normalize_name(m.leder_suffix), normalize_name(m.excluded_prefix), normalize_name(m.led_adm_suffix), {}, {}};
+  manager_run run{ctx, normalize_name(m.leder_suffix), normalize_name(m.excluded_prefix), normalize_name(m.led_adm_suffix), {},
+                  records_per_key(snap.engagements, snap.persons.size(), [](const engagement_segment& seg) { return seg.person; })};
   std::vector<std::uint8_t> is_leder(snap.units.size(), 0);
   for (index_t u : ctx.tree.order)
     if (ends_with(ctx.normalized[u], run.suffix) && !starts_with(ctx.normalized[u], run.prefix)) is_leder[u] = 1;
@@ -104,11 +105,6 @@ manager_run index_records(const rule_context& ctx) {
     const association_segment* seg = snap.associations.active_at(a, ctx.today);
     if (seg && is_leder[seg->unit]) run.associations_in[seg->unit].push_back(a);
   }
-  run.engagements_of.resize(snap.persons.size());
-  for (index_t e = 0; e < snap.engagements.size(); ++e)
-    for (const engagement_segment& seg : snap.engagements.segments_of(e))
-      if (seg.person != no_index && (run.engagements_of[seg.person].empty() || run.engagements_of[seg.person].back() != e))
-        run.engagements_of[seg.person].push_back(e);
   return run;
 }
 

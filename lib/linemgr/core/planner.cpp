@@ -146,10 +146,13 @@ void sort_diagnostics(std::vector<diagnostic>& diags) {
               diags.end());
 }
 
-std::vector<std::string> normalized_names(const snapshot& snap) {
-  std::vector<std::string> out(snap.units.size());
-  for (index_t u = 0; u < snap.units.size(); ++u) out[u] = normalize_name(snap.unit_infos[u].name);
-  return out;
+name_table::name_table(const snapshot& snap) {
+  start_.reserve(snap.units.size() + 1);
+  start_.push_back(0);
+  for (index_t u = 0; u < snap.units.size(); ++u) {
+    text_ += normalize_name(snap.unit_infos[u].name);
+    start_.push_back(static_cast<std::uint32_t>(text_.size()));
+  }
 }
 
 plan make_plan_detailed(const snapshot& input, const config& cfg, day today, planner_state* state) {
@@ -158,7 +161,7 @@ plan make_plan_detailed(const snapshot& input, const config& cfg, day today, pla
   snapshot virt = input;
   const class_resolver classes(virt);
   const unit_tree tree = build_tree(virt, today, &result.diagnostics);
-  const std::vector<std::string> normalized = normalized_names(virt);
+  const name_table normalized(virt);
   const rule_context ctx{virt, cfg, today, classes, tree, normalized, result.diagnostics};
 
   std::vector<change> all;

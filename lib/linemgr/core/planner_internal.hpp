@@ -33,7 +33,5 @@ struct parent_graph {
 };
 // H: the diagnostic for a configured unit id the snapshot lacks.
 diagnostic unknown_configured_unit(const std::string& id);
-// Every unit's normalized name.
-std::vector<std::string> normalized_names(const snapshot& snap);
 
 }  // namespace linemgr::core

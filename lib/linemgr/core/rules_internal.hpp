@@ -1,6 +1,8 @@
 #pragma once
 // Internal to the planner: what every rule module gets, and the modules themselves.
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <linemgr/core/classes.hpp>
@@ -10,6 +12,50 @@
 
 namespace linemgr::core {
 
+// Every unit's normalized name, in one buffer.
+class name_table {
+ public:
+  explicit name_table(const snapshot& snap);
+  std::string_view operator[](index_t u) const { return std::string_view(text_).substr(start_[u], start_[u + 1] - start_[u]); }
+
+ private:
+  std::string text_;
+  std::vector<std::uint32_t> start_;  // unit u's name is text_[start_[u], start_[u + 1])
+};
+
+// The records of a table per key (a person, a unit): each record once per key, in record order,
+// all in one array.
+class records_per_key {
+ public:
+  // `key(segment)` gives a segment's key below `keys`, or no_index.
+  template <class Segment, class Key>
+  records_per_key(const table<Segment>& t, std::size_t keys, Key key) : start_(keys + 1, 0) {
+    auto each = [&](auto&& fn) {
+      for (index_t r = 0; r < t.size(); ++r) {
+        const auto segs = t.segments_of(r);
+        for (std::size_t j = 0; j < segs.size(); ++j) {
+          const index_t k = key(segs[j]);
+          if (k == no_index || k >= keys) continue;
+          bool earlier = false;  // the record is listed once per key
+          for (std::size_t i = 0; i < j && !earlier; ++i) earlier = key(segs[i]) == k;
+          if (!earlier) fn(k, r);
+        }
+      }
+    };
+    each([&](index_t k, index_t) { ++start_[k + 1]; });
+    for (std::size_t k = 0; k < keys; ++k) start_[k + 1] += start_[k];
+    records_.resize(start_[keys]);
+    std::vector<std::uint32_t> at(start_.begin(), start_.end() - 1);
+    each([&](index_t k, index_t r) { records_[at[k]++] = r; });
+  }
+  // The records of key k.
+  std::span<const index_t> operator[](index_t k) const { return {records_.data() + start_[k], start_[k + 1] - start_[k]}; }
+
+ private:
+  std::vector<std::uint32_t> start_;
+  std::vector<index_t> records_;
+};
+
 // What a module reads: the virtual snapshot of its stage, the settings, and shared indices.
 struct rule_context {
   const snapshot& snap;
@@ -17,7 +63,7 @@ struct rule_context {
   day today;
   const class_resolver& classes;
   const unit_tree& tree;                        // the tree of today (units never change before H)
-  const std::vector<std::string>& normalized;   // per unit: its normalized name
+  const name_table& normalized;                 // per unit: its normalized name
   std::vector<diagnostic>& diags;
 
   // The id of a unit, a person and a manager as strings.

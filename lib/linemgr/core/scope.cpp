@@ -3,6 +3,7 @@
 
 #include <linemgr/core/plan.hpp>
 #include <linemgr/core/planner_internal.hpp>
+#include <linemgr/core/rules_internal.hpp>
 #include <linemgr/core/text.hpp>
 #include <linemgr/core/tree.hpp>
 
@@ -86,7 +87,7 @@ plan scope_plan_units(const snapshot& snap, const config& cfg, const plan& full,
   }
 
   // Leder units (S1, S2) for association subjects.
-  const std::vector<std::string> normalized = normalized_names(snap);
+  const name_table normalized(snap);
   auto association_unit = [&](index_t a) -> index_t {
     const association_segment* s = snap.associations.active_at(a, today);
     if (!s) s = snap.associations.last(a);

@@ -35,9 +35,9 @@ std::vector<change> run_validity(const rule_context& ctx) {
       for (const engagement_segment& s : snap.engagements.segments_of(e))
         if (s.person != no_index && !ignored(s.type)) cover[fill[s.person]++] = {s.valid, s.unit};
   }
-  // United coverage per person for any_unit, computed on first use.
-  std::vector<std::vector<period>> united(np);
-  std::vector<std::uint8_t> united_done(np, 0);
+  // United coverage per person for any_unit, computed on first use (only managers' persons need it).
+  std::vector<std::uint32_t> united_at(np, no_index);  // into `united`
+  std::vector<std::vector<period>> united;
 
   std::vector<change> out;
   std::vector<period> invalid, covered;
@@ -48,12 +48,13 @@ std::vector<change> run_validity(const rule_context& ctx) {
       const covering* first = cover.data() + start[s.person];
       const covering* last = cover.data() + start[s.person + 1];
       if (v.scope == engagement_scope::any_unit) {
-        if (!united_done[s.person]) {
-          for (const covering* c = first; c != last; ++c) united[s.person].push_back(c->valid);
-          unite(united[s.person]);
-          united_done[s.person] = 1;
+        if (united_at[s.person] == no_index) {
+          united_at[s.person] = static_cast<std::uint32_t>(united.size());
+          std::vector<period>& mine = united.emplace_back();
+          for (const covering* c = first; c != last; ++c) mine.push_back(c->valid);
+          unite(mine);
         }
-        subtract(s.valid, united[s.person], invalid);
+        subtract(s.valid, united[united_at[s.person]], invalid);
       } else {
         covered.clear();
         for (const covering* c = first; c != last; ++c)

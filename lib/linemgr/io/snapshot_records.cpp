@@ -146,6 +146,15 @@ struct record_reader::state {
     return view(*v);
   }
 
+  // A unit's parent as written: the id of a unit read before shares that unit's copy.
+  std::string_view parent_id(const value* v, const where& w) {
+    if (v && v->IsString()) {
+      const index_t known = snap_.units.ids.find(view(*v));
+      if (known != no_index) return snap_.units.records[known].id;
+    }
+    return optional_string(v, w, "parent");
+  }
+
   index_t class_reference(const value* v, const where& w, const char* name) {
     if (!v || v->IsNull()) return no_index;
     if (v->IsString()) {
@@ -248,7 +257,7 @@ struct record_reader::state {
     read_record(snap_.units, rec, "units", i, [&](const fields& seg, const fields& r, const where& w) {
       unit_segment s;
       s.valid = dates(seg, r, w);
-      s.parent_id = optional_string(attribute(seg, r, f_parent), w, "parent");
+      s.parent_id = parent_id(attribute(seg, r, f_parent), w);
       s.level = class_reference(attribute(seg, r, f_level), w, "level");
       s.klass = class_reference(attribute(seg, r, f_class), w, "class");
       return s;
