@@ -288,9 +288,11 @@ struct appointment {
 
 // The managers of manager_type: pairs with a current or later appointment, and the current ones.
 struct appointments {
-  std::set<std::pair<index_t, index_t>> present_or_future;                      // (unit, person)
-  std::map<std::pair<index_t, index_t>, std::vector<appointment>> current_by_pair;
+  using pair = std::pair<index_t, index_t>;                        // (unit, person)
+  std::vector<pair> present_or_future;                              // sorted, each once
+  std::vector<std::pair<pair, appointment>> current_by_pair;        // sorted by pair
   std::vector<appointment> all_current;
+  bool has_present_or_future(const pair& p) const { return std::binary_search(present_or_future.begin(), present_or_future.end(), p); }
 };
 
 appointments type_appointments(const rule_context& ctx) {
@@ -302,15 +304,18 @@ appointments type_appointments(const rule_context& ctx) {
     for (std::size_t i = 0; i < segs.size(); ++i) {
       const manager_segment& seg = segs[i];
       if (!of_type(seg.type) || seg.valid.to <= ctx.today) continue;
-      if (seg.person != no_index) out.present_or_future.insert({seg.unit, seg.person});
+      if (seg.person != no_index) out.present_or_future.push_back({seg.unit, seg.person});
       if (!seg.valid.contains(ctx.today)) continue;
       const period run = run_containing(segs, i, [](const manager_segment& x, const manager_segment& y) {
         return x.unit == y.unit && x.person == y.person;
       });
       out.all_current.push_back({r, run, &seg});
-      if (seg.person != no_index) out.current_by_pair[{seg.unit, seg.person}].push_back(out.all_current.back());
+      if (seg.person != no_index) out.current_by_pair.push_back({{seg.unit, seg.person}, out.all_current.back()});
     }
   }
+  std::sort(out.present_or_future.begin(), out.present_or_future.end());
+  out.present_or_future.erase(std::unique(out.present_or_future.begin(), out.present_or_future.end()), out.present_or_future.end());
+  std::stable_sort(out.current_by_pair.begin(), out.current_by_pair.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   return out;
 }
 
@@ -318,7 +323,7 @@ appointments type_appointments(const rule_context& ctx) {
 void creations(const rule_context& ctx, const expectations& x, const appointments& have, std::vector<change>& out) {
   const auto& m = ctx.cfg.managers;
   for (const auto& [key, L] : x.expected) {
-    if (have.present_or_future.count(key)) continue;
+    if (have.has_present_or_future(key)) continue;
     change c;
     c.kind = op::create_manager;
     c.unit = key.first;
@@ -359,11 +364,16 @@ void terminations(const rule_context& ctx, const expectations& x, const appointm
 
 // S8/S9 for expected pairs with current managers: the first appointment is kept, duplicates end,
 // and its level is corrected when it does not match the mapping.
-void duplicates_and_levels(const rule_context& ctx, const expectations& x, appointments& have, std::vector<change>& out) {
+void duplicates_and_levels(const rule_context& ctx, const expectations& x, const appointments& have, std::vector<change>& out) {
   const snapshot& snap = ctx.snap;
   const auto& m = ctx.cfg.managers;
-  for (auto& [key, list] : have.current_by_pair) {
+  std::vector<appointment> list;
+  for (std::size_t at = 0, next = 0; at < have.current_by_pair.size(); at = next) {
+    const appointments::pair key = have.current_by_pair[at].first;
+    for (next = at; next < have.current_by_pair.size() && have.current_by_pair[next].first == key; ++next) {}
     if (!x.expected.count(key)) continue;
+    list.clear();
+    for (std::size_t i = at; i < next; ++i) list.push_back(have.current_by_pair[i].second);
     auto first_start = [&](const appointment& a) { return snap.managers.segments_of(a.manager).front().valid.from; };
     std::sort(list.begin(), list.end(), [&](const appointment& a, const appointment& b) {
       const day fa = first_start(a), fb = first_start(b);

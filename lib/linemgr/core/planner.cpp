@@ -147,6 +147,9 @@ void sort_diagnostics(std::vector<diagnostic>& diags) {
 }
 
 name_table::name_table(const snapshot& snap) {
+  std::size_t bytes = 0;
+  for (index_t u = 0; u < snap.units.size(); ++u) bytes += snap.unit_infos[u].name.size();
+  text_.reserve(bytes + bytes / 16);  // folding case seldom changes a name's length
   start_.reserve(snap.units.size() + 1);
   start_.push_back(0);
   for (index_t u = 0; u < snap.units.size(); ++u) {
