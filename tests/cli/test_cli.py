@@ -596,6 +596,50 @@ class Cli(unittest.TestCase):
         self.assertGreater(len(json.loads(outs[0])["changes"]), 0)
 
 
+class PlansAsBefore(unittest.TestCase):
+    """Plans, applied plans and written snapshots byte-identical to those of an earlier revision
+    (tests/cli/golden_plans.txt says which, and how they were made)."""
+
+    def test_outputs_are_byte_identical_to_the_recorded_ones(self):
+        import hashlib
+        here = os.path.dirname(os.path.abspath(__file__))
+        expected = {}
+        with open(os.path.join(here, "golden_plans.txt")) as f:
+            for line in f:
+                if line.strip() and not line.startswith("#"):
+                    case, output, digest = line.split()
+                    expected[(case, output)] = digest
+        with tempfile.TemporaryDirectory() as d:
+            inputs = {"example": (os.path.join(here, "..", "..", "examples", "organisation", "snapshot.json"),
+                                  os.path.join(here, "..", "..", "examples", "organisation", "config.toml"))}
+            for case, extra in (("gen1", ["--units", "3000", "--seed", "1"]),
+                                ("gen2", ["--units", "3000", "--seed", "2", "--persons-per-unit", "3"]),
+                                ("gen3", ["--units", "2000", "--seed", "3", "--raw"])):
+                snap, cfg = os.path.join(d, case + ".json"), os.path.join(d, case + ".toml")
+                self.assertEqual(subprocess.run([GEN, *extra, "--snapshot", snap, "--config", cfg]).returncode, 0)
+                with open(snap, "rb") as a, open(cfg, "rb") as b:
+                    self.assertEqual(hashlib.sha256(a.read() + b.read()).hexdigest(), expected[(case, "input")],
+                                     "the generator's output changed: record new digests with the earlier revision")
+                inputs[case] = (snap, cfg)
+            env = dict(os.environ, NO_COLOR="1")
+            written = os.path.join(d, "written.json")
+            checked = 0
+            for case, (snap, cfg) in inputs.items():
+                source = ["reconcile-all", "--snapshot", snap, "--config", cfg]
+                outputs = {"plan-json": source + ["--dry-run", "--format", "json"], "plan-text": source + ["--dry-run"],
+                           "applied-json": source + ["--force", "--write-snapshot", written, "--format", "json"]}
+                for output, args in outputs.items():
+                    p = subprocess.run([BIN, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env)
+                    self.assertIn(p.returncode, (0, 1), p.stderr)  # 1: the plan has error diagnostics
+                    self.assertGreater(len(p.stdout), 0)
+                    self.assertEqual(hashlib.sha256(p.stdout).hexdigest(), expected[(case, output)], (case, output))
+                    checked += 1
+                with open(written, "rb") as f:
+                    self.assertEqual(hashlib.sha256(f.read()).hexdigest(), expected[(case, "written-snapshot")], case)
+                checked += 1
+            self.assertEqual(checked, 16)
+
+
 if __name__ == "__main__":
     BIN, GEN = sys.argv[1], sys.argv[2]
     unittest.main(argv=[sys.argv[0], "-v"] + sys.argv[3:])
