@@ -14,6 +14,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 
@@ -56,19 +57,24 @@ def gatekeeper_model(doc):
 
 
 def run(args, env):
+    """Wall milliseconds and peak resident memory (MiB) of one linemgr process."""
     started = time.monotonic()
-    p = subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
-    if p.returncode != 0:
-        raise RuntimeError(p.stderr)
-    return (time.monotonic() - started) * 1000
+    with tempfile.TemporaryFile() as err:
+        p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=err, env=env)
+        _, status, usage = os.wait4(p.pid, 0)
+        p.returncode = os.waitstatus_to_exitcode(status)
+        if p.returncode != 0:
+            err.seek(0)
+            raise RuntimeError(err.read().decode())
+    return (time.monotonic() - started) * 1000, usage.ru_maxrss / 1024
 
 
 def main():
     binary, gen, emulator, work = sys.argv[1:5]
     sizes = [int(x) for x in sys.argv[5:]] or [1500, 10000]
     env = dict(os.environ, OS2MO_API_TOKEN="bench")
-    print("| units | command | linemgr requests | linemgr wall (median of 3) | gatekeeper model requests | ratio |")
-    print("|---|---|---|---|---|---|")
+    print("| units | command | linemgr requests | linemgr wall (median of 3) | linemgr peak memory | gatekeeper model requests | ratio |")
+    print("|---|---|---|---|---|---|---|")
     for n in sizes:
         snap, cfg = os.path.join(work, "os2mo-%d.json" % n), os.path.join(work, "os2mo-%d.toml" % n)
         if not os.path.exists(snap):
@@ -94,14 +100,16 @@ def main():
                      ("reconcile-unit (deepest unit) --dry-run", ["reconcile-unit", deepest], cost[deepest]),
                      ("reconcile-unit (root of the largest tree) --dry-run", ["reconcile-unit", root], cost[root])]
             for name, args, model in cases:
-                walls = []
+                walls, peaks = [], []
                 for _ in range(3):
                     reset()
-                    walls.append(run([binary, *args, "--mo-url", url, "--config", cfg, "--today", TODAY, "--dry-run",
-                                      "--format", "json"], env))
+                    wall, peak = run([binary, *args, "--mo-url", url, "--config", cfg, "--today", TODAY, "--dry-run",
+                                      "--format", "json"], env)
+                    walls.append(wall)
+                    peaks.append(peak)
                 count = requests()
-                print("| %d | `%s` | %d | %.0f ms | %d | %.0fx |" % (len(doc["units"]), name, count, statistics.median(walls), model,
-                                                                   model / count))
+                print("| %d | `%s` | %d | %.0f ms | %.0f MiB | %d | %.0fx |" % (len(doc["units"]), name, count, statistics.median(walls),
+                                                                               statistics.median(peaks), model, model / count))
         finally:
             server.terminate()
             server.wait()

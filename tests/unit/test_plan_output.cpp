@@ -36,6 +36,36 @@ TEST_SUITE("io::plan_output") {
     CHECK(std::string(applied["applied"]["failed"][0]["error"].GetString()) == "boom");
   }
 
+  TEST_CASE("a plan is written in pieces as it is produced, the same text as the whole-plan path gives") {
+    // Enough units under a top-level unit that the plan's text is many times the 64 KiB a piece holds.
+    std::string units = unit("TOP", "ORG", "NY6-niveau", "Kommune");
+    for (int i = 0; i < 3000; ++i) units += "," + unit("U" + std::to_string(i), i % 7 ? "U" + std::to_string(i / 7) : "TOP", "N2", "Enhed " + std::to_string(i));
+    snapshot s = snap_of(doc(R"("units": [)" + units + "]"));
+    const plan p = make_plan(s, cfg_of("[hierarchy]\ntop_level = [\"TOP\"]\n"), d("2026-03-02"));
+    REQUIRE(p.changes.size() > 1000);
+    struct recording_sink final : text_sink {
+      void write(std::string_view text) override { pieces.emplace_back(text); }
+      std::string whole() const {
+        std::string out;
+        for (const std::string& piece : pieces) out += piece;
+        return out;
+      }
+      std::vector<std::string> pieces;
+    };
+    saved_plan named = saved_from(s, p);  // every change with ids (and names, for text) at once
+    recording_sink json;
+    write_plan_json(json, s, p, nullptr);
+    CHECK(json.pieces.size() > 5);
+    for (const std::string& piece : json.pieces) CHECK(piece.size() <= 65536);
+    CHECK(json.whole() == plan_to_json(named, nullptr));
+    for (saved_change& c : named.changes) describe(s, c);
+    recording_sink text;
+    write_plan_text(text, s, p, nullptr);
+    CHECK(text.pieces.size() > 5);
+    CHECK(text.whole() == plan_to_text(named, nullptr));
+    CHECK(text.whole() == plan_to_text(s, p, nullptr));
+  }
+
   TEST_CASE("the text plan groups changes by unit, names every subject, and says what applying would do") {
     snapshot s = snap_of(doc(R"("units": [)" + unit("TOP", "ORG", "NY6-niveau", "Kommune") + "," + unit("DB", "TOP", "N2", "Skoler") + "," +
                              unit("DBL", "DB", "N2", "Skoler_leder") + R"(], "persons": [{"id": "P1", "name": "Anne Holm"},

@@ -21,6 +21,28 @@ TEST_SUITE("core::strings") {
     CHECK(id_index{}.find("anything") == no_index);
   }
 
+  TEST_CASE("a copy of the id index shares it until it inserts; values may leave gaps; shrinking keeps every key") {
+    string_arena arena;
+    id_index a;
+    std::vector<std::string_view> keys;
+    for (int i = 0; i < 3000; ++i) keys.push_back(arena.store("id-" + std::to_string(i * 7919)));
+    for (index_t i = 0; i < keys.size(); ++i) CHECK(a.insert(keys[i], i * 3) == i * 3);  // values with gaps
+    id_index b = a;
+    const std::string_view extra = arena.store("only-in-b");
+    CHECK(b.insert(extra, 9000) == 9000);
+    CHECK(b.find(extra) == 9000);
+    CHECK(a.find(extra) == no_index);
+    CHECK((a.size() == 3000 && b.size() == 3001));
+    a.shrink_to_fit();
+    b.shrink_to_fit();
+    for (index_t i = 0; i < keys.size(); ++i) {
+      REQUIRE(a.find(keys[i]) == i * 3);
+      REQUIRE(b.find(keys[i]) == i * 3);
+    }
+    CHECK(a.insert(extra, 1) == 1);  // after shrinking, growing again
+    CHECK(a.find(extra) == 1);
+  }
+
   TEST_CASE("arena views stay valid across many blocks") {
     string_arena arena;
     std::vector<std::string_view> views;
