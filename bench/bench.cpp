@@ -1,6 +1,7 @@
 // linemgr benchmark: load, plan per module, the whole CLI run and its peak memory, next to a bare
 // RapidJSON parse of the same file. Medians of repeated runs; see BENCHMARKS.md.
 // usage: linemgr_bench LINEMGR_BIN WORK_DIR [UNITS] [RUNS] [PERSONS_PER_UNIT]
+//        linemgr_bench --measure COMMAND... (wall ms and peak MiB of one command, for the scripts)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -155,6 +156,11 @@ std::pair<double, double> measure_step(int runs, step what, const std::string& s
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc >= 3 && std::string(argv[1]) == "--measure") {  // one command, from this small process: "ms MiB"
+    const auto [ms, mib] = run_child(std::vector<std::string>(argv + 2, argv + argc));
+    std::printf("%.3f %.1f\n", ms, mib);
+    return 0;
+  }
   if (argc == 5 && std::string(argv[1]) == "--step") {  // one measured step, in a process of its own
     auto cfg = read_config_file(argv[4]);
     if (!cfg) return 78;

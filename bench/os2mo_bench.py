@@ -2,7 +2,7 @@
 """Requests and wall time against the test OS2mo (tests/os2mo-emulator), next to the number of
 GraphQL requests the Python organisation-gatekeeper's approach makes for the same organisation.
 
-usage: os2mo_bench.py LINEMGR_BIN GENERATOR_BIN EMULATOR_DIR WORK_DIR [UNITS...]
+usage: os2mo_bench.py LINEMGR_BIN GENERATOR_BIN EMULATOR_DIR WORK_DIR LINEMGR_BENCH_BIN [UNITS...]
 
 The gatekeeper model (research notes, GK-B8) counts, for each unit u with depth d(u) (its number
 of ancestors): 1 active query, a parent walk of d(u) queries for the hidden check, 1 ancestors
@@ -14,7 +14,6 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 
@@ -56,22 +55,19 @@ def gatekeeper_model(doc):
     return cost, depth
 
 
-def run(args, env):
-    """Wall milliseconds and peak resident memory (MiB) of one linemgr process."""
-    started = time.monotonic()
-    with tempfile.TemporaryFile() as err:
-        p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=err, env=env)
-        _, status, usage = os.wait4(p.pid, 0)
-        p.returncode = os.waitstatus_to_exitcode(status)
-        if p.returncode != 0:
-            err.seek(0)
-            raise RuntimeError(err.read().decode())
-    return (time.monotonic() - started) * 1000, usage.ru_maxrss / 1024
+def run(measure, args, env):
+    """Wall milliseconds and peak resident memory (MiB) of one linemgr process, started by
+    `linemgr_bench --measure` (a process forked from this one would count this one's memory)."""
+    p = subprocess.run([measure, "--measure", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    if p.returncode != 0 or "failed" in p.stderr:
+        raise RuntimeError(p.stderr)
+    ms, mib = p.stdout.split()
+    return float(ms), float(mib)
 
 
 def main():
-    binary, gen, emulator, work = sys.argv[1:5]
-    sizes = [int(x) for x in sys.argv[5:]] or [1500, 10000]
+    binary, gen, emulator, work, measure = sys.argv[1:6]
+    sizes = [int(x) for x in sys.argv[6:]] or [1500, 10000]
     env = dict(os.environ, OS2MO_API_TOKEN="bench")
     print("| units | command | linemgr requests | linemgr wall (median of 3) | linemgr peak memory | gatekeeper model requests | ratio |")
     print("|---|---|---|---|---|---|---|")
@@ -103,7 +99,7 @@ def main():
                 walls, peaks = [], []
                 for _ in range(3):
                     reset()
-                    wall, peak = run([binary, *args, "--mo-url", url, "--config", cfg, "--today", TODAY, "--dry-run",
+                    wall, peak = run(measure, [binary, *args, "--mo-url", url, "--config", cfg, "--today", TODAY, "--dry-run",
                                       "--format", "json"], env)
                     walls.append(wall)
                     peaks.append(peak)
