@@ -56,10 +56,6 @@ class cow_vector {
   void resize(std::size_t n) { own().resize(n); }
   void assign(std::size_t n, const T& value) { own().assign(n, value); }
   void clear() { own().clear(); }
-  // Gives back the room reserved beyond the elements (the elements are this object's own after).
-  void shrink_to_fit() {
-    if (v_ && v_->capacity() > v_->size()) own().shrink_to_fit();
-  }
 
  private:
   std::vector<T>& own() {

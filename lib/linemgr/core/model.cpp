@@ -22,19 +22,4 @@ index_t snapshot::intern_person(std::string_view id) {
   return got;
 }
 
-void snapshot::shrink_to_fit() {
-  classes.shrink_to_fit();
-  class_refs.shrink_to_fit();
-  class_ref_ids.shrink_to_fit();
-  units.shrink_to_fit();
-  unit_infos.shrink_to_fit();
-  persons.shrink_to_fit();
-  person_ids.shrink_to_fit();
-  engagements.shrink_to_fit();
-  associations.shrink_to_fit();
-  it_users.shrink_to_fit();
-  managers.shrink_to_fit();
-  responsibilities.shrink_to_fit();
-}
-
 }  // namespace linemgr::core

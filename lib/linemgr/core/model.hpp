@@ -86,12 +86,7 @@ struct table {
   id_index ids;
 
   std::size_t size() const { return records.size(); }
-  // Gives back the room reserved beyond the records (after reading, before planning).
-  void shrink_to_fit() {
-    records.shrink_to_fit();
-    segments.shrink_to_fit();
-    ids.shrink_to_fit();
-  }
+
   // The record's segments, sorted by from.
   std::span<const Segment> segments_of(index_t r) const {
     return {segments.data() + records[r].first, records[r].count};
@@ -163,8 +158,6 @@ struct snapshot {
   index_t add_class_object(class_ref ref);
   // The person index for an id, adding an undeclared person when new.
   index_t intern_person(std::string_view id);
-  // Gives back the room its tables reserved to grow (a snapshot read is done growing).
-  void shrink_to_fit();
   // The responsibilities of a manager segment.
   std::span<const index_t> responsibilities_of(const manager_segment& s) const {
     return {responsibilities.data() + s.responsibilities_first, s.responsibilities_count};

@@ -129,10 +129,6 @@ index_t id_index::insert(std::string_view key, index_t value) {
   return value;
 }
 
-void id_index::shrink_to_fit() {
-  if (tables_->keys.capacity() > tables_->keys.size()) own().keys.shrink_to_fit();
-}
-
 index_t id_index::find(std::string_view key) const {
   return find_tagged(key, static_cast<std::uint32_t>(index_hash(key) >> 32));
 }

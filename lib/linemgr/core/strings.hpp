@@ -40,8 +40,6 @@ class id_index {
   // The value stored for `key`, or no_index.
   index_t find(std::string_view key) const;
   std::size_t size() const { return size_; }
-  // Gives back the room reserved for keys beyond those inserted.
-  void shrink_to_fit();
 
  private:
   struct slot {

@@ -432,7 +432,6 @@ result<snapshot> parse_stream(chunk_stream& in, std::string_view source, std::st
   } catch (const bad_input& e) {
     return error{error_kind::data, fmt::format("{}: {}", source, e.message)};
   }
-  snap.shrink_to_fit();
   return snap;
 }
 
@@ -507,7 +506,6 @@ result<snapshot> snapshot_events::finish() {
   } catch (const bad_input& e) {
     return error{error_kind::data, fmt::format("{}: {}", impl_->source, e.message)};
   }
-  impl_->snap.shrink_to_fit();
   return std::move(impl_->snap);
 }
 
