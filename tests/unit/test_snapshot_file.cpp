@@ -8,6 +8,7 @@
 #include <rapidjson/reader.h>
 
 #include <linemgr/io/json_internal.hpp>
+#include <linemgr/io/snapshot_handoff_internal.hpp>
 
 #include "support.hpp"
 
@@ -16,10 +17,16 @@ using namespace linemgr::io;
 using namespace linemgr::test;
 
 namespace {
+// The error reading `json` gives, the same whether records are read on the parser's thread or
+// handed to a second one.
 std::string error_of(const std::string& json) {
-  auto s = parse_snapshot(json, "in.json");
+  auto s = parse_snapshot_handing_off(json, "in.json", false);
+  auto handed = parse_snapshot_handing_off(json, "in.json", true);
   REQUIRE_FALSE(s);
+  REQUIRE_FALSE(handed);
   CHECK(s.err().kind == error_kind::data);
+  CHECK(handed.err().kind == error_kind::data);
+  CHECK(handed.err().message == s.err().message);
   return s.err().message;
 }
 }  // namespace
@@ -131,6 +138,33 @@ TEST_SUITE("io::snapshot_file bounds") {
       CHECK(r.err().kind == linemgr::core::error_kind::data);
       CHECK(r.err().message == "cut.json:1:18: not valid JSON: Invalid encoding in string.");  // where the character starts
     }
+  }
+
+  TEST_CASE("records handed to a second thread are read as on one: the same model, the first error in the document") {
+    // Many batches of records; the organisation given after the units (it decides which parents are roots).
+    std::string units, engagements;
+    for (int i = 0; i < 3000; ++i) {
+      units += (i ? ",\n" : "") + unit("U" + std::to_string(i), i ? "U" + std::to_string(i / 3) : "ORG", "N1", "Enhed \u00e6 " + std::to_string(i));
+      engagements += (i ? ",\n" : "") + rec("E" + std::to_string(i), "P" + std::to_string(i % 700), "U" + std::to_string(i), "2020-01-01");
+    }
+    const std::string good = R"({"format": "linemgr-snapshot/1", "units": [)" + units + R"(], "persons": [], "engagements": [)" + engagements +
+                             R"(], "organisation": "ORG", "today": "2026-03-02"})";
+    auto one = parse_snapshot_handing_off(good, "in.json", false);
+    auto two = parse_snapshot_handing_off(good, "in.json", true);
+    REQUIRE(one);
+    REQUIRE(two);
+    CHECK(snapshot_to_json(*two) == snapshot_to_json(*one));
+    CHECK(two->units.size() == 3000);
+    // A record refused in a late batch, then text that is not JSON: the record comes first.
+    std::string bad = good;
+    const std::string late = "\"unit\": \"U2500\"";
+    bad.replace(bad.find(late), late.size(), "\"unit\": \"NOPE\"");
+    CHECK(error_of(bad) == "in.json: engagements[2500].unit: unknown unit \"NOPE\": no unit has this id");
+    CHECK(error_of(bad.substr(0, bad.size() - 40) + "} oops") == error_of(bad));
+    // A refused root member handed over before a bad record: the root member's error.
+    CHECK(error_of(R"({"today": "someday", )" + good.substr(1)) == "in.json: today: not a date: \"someday\"");
+    // Not JSON before any refusal: the parser's error, as on one thread.
+    CHECK(error_of(good.substr(0, good.size() / 2) + "]]]").find("in.json:") == 0);
   }
 
   TEST_CASE("UTF-8 checked by the stream is refused where RapidJSON's own validation refuses it, with its message") {

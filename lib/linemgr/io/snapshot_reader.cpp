@@ -11,12 +11,15 @@
 #include <string>
 #include <vector>
 
+#include <sys/stat.h>
+
 #include <fmt/format.h>
 
 #include <linemgr/io/files.hpp>
 #include <linemgr/io/json_internal.hpp>
 #include <linemgr/io/snapshot_events_internal.hpp>
 #include <linemgr/io/snapshot_file.hpp>
+#include <linemgr/io/snapshot_handoff_internal.hpp>
 #include <linemgr/io/snapshot_records_internal.hpp>
 
 namespace linemgr::io {
@@ -25,11 +28,14 @@ namespace {
 
 using value = rapidjson::Value;
 
+// From this size on, records are read into the model on a second thread while the parser goes on.
+constexpr std::size_t handoff_from = 1 << 20;
+
 // The deepest nesting a snapshot may have (it needs 4: document, table, record, segment list).
 constexpr std::size_t max_snapshot_depth = 64;
 
 // Why a parse stopped, when the handler stopped it.
-enum class stop_reason : std::uint8_t { none, bad_input, too_deep, lone_surrogate, invalid_utf8 };
+enum class stop_reason : std::uint8_t { none, bad_input, too_deep, lone_surrogate, invalid_utf8, reader_refused };
 
 // Checks UTF-8 as a stream is read, chunk by chunk, ahead of the parser (which then need not):
 // the offset of the first character that is not UTF-8 (RFC 3629: no overlong forms, surrogates or
@@ -157,8 +163,16 @@ class chunk_stream {
 class stream_handler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, stream_handler> {
  public:
   // `input` (when the document comes from a chunk_stream) has checked UTF-8 ahead of the parser.
-  explicit stream_handler(snapshot& snap, const chunk_stream* input = nullptr)
-      : reader_(snap), input_(input), pool_(pool_buffer_, sizeof pool_buffer_), record_(&pool_) {}
+  // `handoff`: records are read into the model on a second thread (record_handoff).
+  explicit stream_handler(snapshot& snap, const chunk_stream* input = nullptr, bool handoff = false)
+      : reader_(snap), input_(input), pool_(pool_buffer_, sizeof pool_buffer_) {
+    if (handoff) handoff_ = std::make_unique<record_handoff>(reader_);
+    record_.emplace(&record_pool());
+  }
+
+  // Waits for the second thread, when there is one: the message of what it refused, if anything.
+  // Before finish(), and before any other error is told (what it refused came first).
+  std::optional<std::string> end_handoff() { return handoff_ ? handoff_->finish() : std::nullopt; }
 
   stop_reason stopped = stop_reason::none;
   std::string message;  // for stop_reason::bad_input
@@ -171,20 +185,20 @@ class stream_handler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, st
     deferred_.clear();
   }
 
-  bool Null() { return in_record() ? record_.Null() : scalar(value()); }
-  bool Bool(bool b) { return in_record() ? record_.Bool(b) : scalar(value(b)); }
-  bool Int(int i) { return in_record() ? record_.Int(i) : scalar(value(i)); }
-  bool Uint(unsigned u) { return in_record() ? record_.Uint(u) : scalar(value(u)); }
-  bool Int64(std::int64_t i) { return in_record() ? record_.Int64(i) : scalar(value(i)); }
-  bool Uint64(std::uint64_t u) { return in_record() ? record_.Uint64(u) : scalar(value(u)); }
-  bool Double(double d) { return in_record() ? record_.Double(d) : scalar(value(d)); }
+  bool Null() { return in_record() ? record_->Null() : scalar(value()); }
+  bool Bool(bool b) { return in_record() ? record_->Bool(b) : scalar(value(b)); }
+  bool Int(int i) { return in_record() ? record_->Int(i) : scalar(value(i)); }
+  bool Uint(unsigned u) { return in_record() ? record_->Uint(u) : scalar(value(u)); }
+  bool Int64(std::int64_t i) { return in_record() ? record_->Int64(i) : scalar(value(i)); }
+  bool Uint64(std::uint64_t u) { return in_record() ? record_->Uint64(u) : scalar(value(u)); }
+  bool Double(double d) { return in_record() ? record_->Double(d) : scalar(value(d)); }
   bool String(const char* str, rapidjson::SizeType length, bool) {
     if (!text_ok(str, length)) return false;
-    return in_record() ? record_.String(str, length, true) : scalar(value(str, length));
+    return in_record() ? record_->String(str, length, true) : scalar(value(str, length));
   }
   bool Key(const char* str, rapidjson::SizeType length, bool) {
     if (!text_ok(str, length)) return false;
-    if (in_record()) return record_.Key(str, length, true);
+    if (in_record()) return record_->Key(str, length, true);
     if (skip_) return true;
     key_.assign(str, length);
     return root_key();
@@ -254,11 +268,22 @@ class stream_handler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, st
 
   // The root's own members (format, today, organisation), whatever their type.
   void root_member(const value& v) {
-    if (key_ == "format") reader_.format(v);
-    else if (key_ == "today") reader_.today(v);
-    else if (key_ == "organisation") reader_.organisation(v);
+    if (key_ == "format") root_field_read(root_field::format, v);
+    else if (key_ == "today") root_field_read(root_field::today, v);
+    else if (key_ == "organisation") root_field_read(root_field::organisation, v);
     else if (section_of(key_) && !v.IsNull()) throw bad_input{fmt::format("{}: expected an array, got {}", key_, show(v))};
   }
+
+  // One of the root's own members, read here or handed over (a refusal is then told at the end).
+  void root_field_read(root_field f, const value& v) {
+    if (handoff_) (void)handoff_->root(f, v);
+    else if (f == root_field::format) reader_.format(v);
+    else if (f == root_field::today) reader_.today(v);
+    else reader_.organisation(v);
+  }
+
+  // The pool records are built in: the handoff's batch, else this handler's own.
+  rapidjson::MemoryPoolAllocator<>& record_pool() { return handoff_ ? handoff_->pool() : pool_; }
 
   // A string, number, boolean or null outside records.
   bool scalar(const value& v) {
@@ -273,11 +298,12 @@ class stream_handler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, st
     if (++depth_ > max_snapshot_depth) return stop(stop_reason::too_deep);
     if (skip_) return true;
     if (depth_ == 1) return object ? true : stop(stop_reason::bad_input, "$: a snapshot is a JSON object");
-    if (depth_ >= 4) return object ? record_.StartObject() : record_.StartArray();
+    if (depth_ >= 4) return object ? record_->StartObject() : record_->StartArray();
     if (depth_ == 3) {
       if (!object)
         return stop(stop_reason::bad_input, fmt::format("{}[{}]: expected an object, got an array", section_names[idx(array_)], index_));
-      return record_.StartObject();
+      if (&record_pool() != &record_->GetAllocator()) record_.emplace(&record_pool());  // a batch was handed over
+      return record_->StartObject();
     }
     // The value of a root member.
     const auto s = section_of(key_);
@@ -303,11 +329,12 @@ class stream_handler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, st
       if (depth == 2) skip_ = false;
       return true;
     }
-    if (depth >= 4) return object ? record_.EndObject(count) : record_.EndArray(count);
-    if (depth == 3) return record_.EndObject(count) && end_record();
+    if (depth >= 4) return object ? record_->EndObject(count) : record_->EndArray(count);
+    if (depth == 3) return record_->EndObject(count) && end_record();
     if (depth == 2) {
       done_[idx(array_)] = true;
-      if (array_ == section::units) return guarded([&] { reader_.units_done(); });
+      if (array_ == section::units)
+        return handoff_ ? handoff_->units_done() || stop(stop_reason::reader_refused) : guarded([&] { reader_.units_done(); });
     }
     return true;
   }
@@ -317,16 +344,18 @@ class stream_handler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, st
     struct nothing {
       bool operator()(rapidjson::Document&) const { return true; }
     } no_events;
-    record_.Populate(no_events);
+    record_->Populate(no_events);
     const std::size_t i = index_++;
     bool ok = true;
     if (defer_ && array_ >= section::engagements) {
-      deferred_.push_back({array_, i, value(record_, deferred_pool_)});
+      deferred_.push_back({array_, i, value(*record_, deferred_pool_)});
+    } else if (handoff_) {
+      ok = handoff_->record(array_, i, *record_) || stop(stop_reason::reader_refused);
     } else {
-      ok = guarded([&] { reader_.record(array_, i, record_); });
+      ok = guarded([&] { reader_.record(array_, i, *record_); });
     }
-    record_.SetNull();
-    pool_.Clear();
+    record_->SetNull();
+    if (!handoff_) pool_.Clear();
     return ok;
   }
 
@@ -340,7 +369,8 @@ class stream_handler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, st
   const chunk_stream* input_;
   char pool_buffer_[16384];
   rapidjson::MemoryPoolAllocator<> pool_;
-  rapidjson::Document record_;  // the record being built (its handler methods build it)
+  std::unique_ptr<record_handoff> handoff_;     // declared after reader_: its thread reads with it
+  std::optional<rapidjson::Document> record_;  // the record being built (by its handler methods), in record_pool()
   std::string key_;              // the last key seen outside records
   std::size_t depth_ = 0;
   bool skip_ = false;  // inside an unknown root member
@@ -386,12 +416,14 @@ error stopped_error(const stream_handler& handler, std::string_view source) {
   return error{error_kind::data, fmt::format("{}: {}", source, handler.message)};
 }
 
-result<snapshot> parse_stream(chunk_stream& in, std::string_view source, std::string_view original) {
+result<snapshot> parse_stream(chunk_stream& in, std::string_view source, std::string_view original, bool handoff) {
   snapshot snap;
-  stream_handler handler(snap, &in);
+  stream_handler handler(snap, &in, handoff);
   rapidjson::Reader json;
   // UTF-8 is checked by the stream, ahead of the parser (a word at a time where the text is ASCII).
   const rapidjson::ParseResult parsed = json.Parse<rapidjson::kParseIterativeFlag>(in, handler);
+  // What the reading thread refused was handed over before the parser stopped, so it came first.
+  if (const auto refused = handler.end_handoff()) return error{error_kind::data, fmt::format("{}: {}", source, *refused)};
   if (in.failed()) return error{error_kind::io, fmt::format("{}: read error", source)};
   if (parsed.IsError()) {
     // A character that is not UTF-8 before where the parser stopped is in the string it was reading:
@@ -413,7 +445,8 @@ result<snapshot> parse_stream(chunk_stream& in, std::string_view source, std::st
                                                    lone_surrogate_message)};
       }
       case stop_reason::none:
-      case stop_reason::invalid_utf8: break;
+      case stop_reason::invalid_utf8:
+      case stop_reason::reader_refused: break;
     }
     const std::string text = input_again(source, original, parsed.Offset() + 1);
     if (parsed.Offset() < text.size() && text[parsed.Offset()] == '\0')
@@ -509,17 +542,23 @@ result<snapshot> snapshot_events::finish() {
   return std::move(impl_->snap);
 }
 
-result<snapshot> parse_snapshot(std::string_view text, std::string_view source) {
+result<snapshot> parse_snapshot_handing_off(std::string_view text, std::string_view source, bool handoff) {
   chunk_stream in(text);
-  return parse_stream(in, source, text);
+  return parse_stream(in, source, text, handoff);
+}
+
+result<snapshot> parse_snapshot(std::string_view text, std::string_view source) {
+  return parse_snapshot_handing_off(text, source, text.size() >= handoff_from);
 }
 
 result<snapshot> read_snapshot_file(const std::string& path) {
   if (auto usable = check_input_file(path, "snapshot file"); !usable) return usable.err();
   std::FILE* f = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
   if (!f) return error{error_kind::io, fmt::format("{}: cannot open: {}", path, std::strerror(errno))};
+  struct stat st {};
+  const bool large = f == stdin || (::fstat(::fileno(f), &st) == 0 && static_cast<std::size_t>(st.st_size) >= handoff_from);
   chunk_stream in(f);
-  auto snap = parse_stream(in, path, {});
+  auto snap = parse_stream(in, path, {}, large);
   if (f != stdin) std::fclose(f);
   return snap;
 }
