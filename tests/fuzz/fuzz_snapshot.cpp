@@ -1,6 +1,6 @@
-// libFuzzer harness: the snapshot reader (what it accepts, a validating JSON parser accepts), then
-// the planner, apply and the writer on whatever it accepts, and the written snapshot read back
-// (doc/formats.md §1, §3).
+// libFuzzer harness: the snapshot reader (what it accepts, a validating JSON parser accepts; on one
+// thread or handing records to a second, the same outcome), then the planner, apply and the writer
+// on whatever it accepts, and the written snapshot read back (doc/formats.md §1, §3).
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -8,13 +8,22 @@
 #include <linemgr/core/plan.hpp>
 #include <linemgr/io/config_file.hpp>
 #include <linemgr/io/snapshot_file.hpp>
+#include <linemgr/io/snapshot_handoff_internal.hpp>
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace linemgr;
-  auto snap = io::parse_snapshot(std::string_view(reinterpret_cast<const char*>(data), size), "fuzz.json");
-  if (!snap) return 0;
+  const std::string_view input(reinterpret_cast<const char*>(data), size);
+  auto snap = io::parse_snapshot(input, "fuzz.json");
+  // Records handed to a second thread: the same outcome (the same message, or the same model).
+  auto handed = io::parse_snapshot_handing_off(input, "fuzz.json", true);
+  if (static_cast<bool>(handed) != static_cast<bool>(snap)) __builtin_trap();
+  if (!snap) {
+    if (handed.err().message != snap.err().message) __builtin_trap();
+    return 0;
+  }
+  if (io::snapshot_to_json(*handed) != io::snapshot_to_json(*snap)) __builtin_trap();
   // What the reader accepts, RapidJSON validating UTF-8 as it parses accepts too (the reader checks
   // UTF-8 on its own, ahead of the parser).
   rapidjson::MemoryStream text(reinterpret_cast<const char*>(data), size);

@@ -274,10 +274,15 @@ class stream_handler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, st
     else if (section_of(key_) && !v.IsNull()) throw bad_input{fmt::format("{}: expected an array, got {}", key_, show(v))};
   }
 
-  // One of the root's own members, read here or handed over (a refusal is then told at the end).
+  // One of the root's own members, read here or handed over. Checked here either way: the parse
+  // stops at a refused one (what follows it may not be a snapshot's shape at all).
   void root_field_read(root_field f, const value& v) {
-    if (handoff_) (void)handoff_->root(f, v);
-    else if (f == root_field::format) reader_.format(v);
+    if (handoff_) {
+      if (f == root_field::format) record_reader::check_format(v);
+      else if (f == root_field::today) record_reader::check_today(v);
+      else record_reader::check_organisation(v);
+      (void)handoff_->root(f, v);
+    } else if (f == root_field::format) reader_.format(v);
     else if (f == root_field::today) reader_.today(v);
     else reader_.organisation(v);
   }

@@ -93,22 +93,14 @@ const value* attribute(const fields& seg, const fields& rec, field f) {
 struct record_reader::state {
   explicit state(snapshot& snap) : snap_(snap) {}
 
-  void format(const value& f) {
-    if (!f.IsNull() && (!f.IsString() || view(f) != "linemgr-snapshot/1"))
-      throw bad_input{fmt::format("format: expected \"linemgr-snapshot/1\", got {}", show(f))};
-  }
-
   void today(const value& t) {
-    if (t.IsNull()) return;
-    const auto d = t.IsString() ? parse_date(view(t)) : std::nullopt;
-    if (!d) throw bad_input{fmt::format("today: not a date: {}", show(t))};
-    snap_.today = *d;
+    record_reader::check_today(t);
+    if (!t.IsNull()) snap_.today = *parse_date(view(t));
   }
 
   void organisation(const value& o) {
-    if (o.IsNull()) return;
-    if (!o.IsString()) throw bad_input{fmt::format("organisation: expected a string, got {}", show(o))};
-    snap_.organisation = keep(view(o));
+    record_reader::check_organisation(o);
+    if (!o.IsNull()) snap_.organisation = keep(view(o));
   }
 
   // One element of a top-level array (an object; the caller checks that).
@@ -362,7 +354,22 @@ struct record_reader::state {
 
 record_reader::record_reader(snapshot& snap) : state_(std::make_unique<state>(snap)) {}
 record_reader::~record_reader() = default;
-void record_reader::format(const value& v) { state_->format(v); }
+void record_reader::check_format(const value& f) {
+  if (!f.IsNull() && (!f.IsString() || view(f) != "linemgr-snapshot/1"))
+    throw bad_input{fmt::format("format: expected \"linemgr-snapshot/1\", got {}", show(f))};
+}
+
+void record_reader::check_today(const value& t) {
+  if (t.IsNull()) return;
+  const auto d = t.IsString() ? parse_date(view(t)) : std::nullopt;
+  if (!d) throw bad_input{fmt::format("today: not a date: {}", show(t))};
+}
+
+void record_reader::check_organisation(const value& o) {
+  if (!o.IsNull() && !o.IsString()) throw bad_input{fmt::format("organisation: expected a string, got {}", show(o))};
+}
+
+void record_reader::format(const value& v) { check_format(v); }
 void record_reader::today(const value& v) { state_->today(v); }
 void record_reader::organisation(const value& v) { state_->organisation(v); }
 void record_reader::record(section s, std::size_t i, const value& rec) { state_->record(s, i, rec); }

@@ -37,6 +37,10 @@ class record_reader {
 
   // The root's own members; each throws bad_input when the value does not fit.
   void format(const rapidjson::Value& v);
+  // The checks of format, today and organisation alone: they read no state.
+  static void check_format(const rapidjson::Value& v);
+  static void check_today(const rapidjson::Value& v);
+  static void check_organisation(const rapidjson::Value& v);
   void today(const rapidjson::Value& v);
   void organisation(const rapidjson::Value& v);
   // One element of a top-level array (an object), the `i`th of its array.
