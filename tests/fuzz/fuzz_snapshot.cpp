@@ -3,6 +3,7 @@
 // on whatever it accepts, and the written snapshot read back (doc/formats.md §1, §3).
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string_view>
 
 #include <linemgr/core/plan.hpp>
@@ -16,14 +17,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace linemgr;
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   auto snap = io::parse_snapshot(input, "fuzz.json");
-  // Records handed to a second thread: the same outcome (the same message, or the same model).
-  auto handed = io::parse_snapshot_handing_off(input, "fuzz.json", true);
-  if (static_cast<bool>(handed) != static_cast<bool>(snap)) __builtin_trap();
-  if (!snap) {
-    if (handed.err().message != snap.err().message) __builtin_trap();
-    return 0;
+  // Records handed to a second thread: the same outcome (the same message, or the same model). For
+  // one input in eight (by its hash): a thread per input would cost two thirds of the executions.
+  if (std::hash<std::string_view>{}(input) % 8 == 0) {
+    auto handed = io::parse_snapshot_handing_off(input, "fuzz.json", true);
+    if (static_cast<bool>(handed) != static_cast<bool>(snap)) __builtin_trap();
+    if (!snap && handed.err().message != snap.err().message) __builtin_trap();
+    if (snap && io::snapshot_to_json(*handed) != io::snapshot_to_json(*snap)) __builtin_trap();
   }
-  if (io::snapshot_to_json(*handed) != io::snapshot_to_json(*snap)) __builtin_trap();
+  if (!snap) return 0;
   // What the reader accepts, RapidJSON validating UTF-8 as it parses accepts too (the reader checks
   // UTF-8 on its own, ahead of the parser).
   rapidjson::MemoryStream text(reinterpret_cast<const char*>(data), size);
