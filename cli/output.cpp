@@ -27,30 +27,29 @@ bool colour_output() {
 
 bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
 
+namespace {
+// Standard output's sink done with: a failed write is an I/O failure.
+void finish(io::stdio_sink& out) {
+  if (!out.finish()) throw failure{{error_kind::io, "standard output: write error"}};
+}
+}  // namespace
+
 void print(const std::string& text) {
-  standard_output out;
+  io::stdio_sink out(stdout);
   out.write(text);
-  out.finish();
-}
-
-void standard_output::write(std::string_view text) {
-  if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size()) throw failure{{error_kind::io, "standard output: write error"}};
-}
-
-void standard_output::finish() {
-  if (std::fflush(stdout) != 0) throw failure{{error_kind::io, "standard output: write error"}};
+  finish(out);
 }
 
 void print_plan(output_format format, const core::snapshot& snap, const core::plan& p, const core::apply_report* applied) {
-  standard_output out;
+  io::stdio_sink out(stdout);
   wants_json(format) ? io::write_plan_json(out, snap, p, applied) : io::write_plan_text(out, snap, p, applied, colour_output());
-  out.finish();
+  finish(out);
 }
 
 void print_plan(output_format format, const core::saved_plan& p, const core::apply_report* applied) {
-  standard_output out;
+  io::stdio_sink out(stdout);
   wants_json(format) ? io::write_plan_json(out, p, applied) : io::write_plan_text(out, p, applied, colour_output());
-  out.finish();
+  finish(out);
 }
 
 std::function<bool(const core::plan&)> confirm_on_terminal(const std::string& target, bool yes) {

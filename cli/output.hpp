@@ -44,13 +44,6 @@ enum class output_format { automatic, text, json };
 bool wants_json(output_format f);
 // Writes to standard output, or fails with an I/O error.
 void print(const std::string& text);
-// Standard output as a sink for output written as it is produced; a write error is an I/O failure.
-class standard_output final : public linemgr::io::text_sink {
- public:
-  void write(std::string_view text) override;
-  // Flushes what is buffered, or fails with an I/O error.
-  void finish();
-};
 // Prints a plan over the organisation in `format`, as it is produced.
 void print_plan(output_format format, const core::snapshot& snap, const core::plan& p, const core::apply_report* applied);
 // Prints a saved plan (apply's) in `format`, as it is produced.

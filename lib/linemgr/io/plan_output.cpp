@@ -38,26 +38,6 @@ std::string words_of(const std::array<std::size_t, 7>& n) {
   return out;
 }
 
-// A RapidJSON output stream that hands its text to a sink in pieces of 64 KiB.
-class sink_stream {
- public:
-  using Ch = char;
-  explicit sink_stream(text_sink& sink) : sink_(sink) {}
-  void Put(Ch c) {
-    if (used_ == buffer_.size()) Flush();
-    buffer_[used_++] = c;
-  }
-  void Flush() {
-    if (used_) sink_.write({buffer_.data(), used_});
-    used_ = 0;
-  }
-
- private:
-  text_sink& sink_;
-  std::array<char, 65536> buffer_{};
-  std::size_t used_ = 0;
-};
-
 // The changes of a saved plan, as they are.
 struct stored_changes {
   const saved_plan& p;
@@ -347,13 +327,6 @@ void write_text(text_sink& sink, const plan_frame& p, const Changes& changes, co
   }
   pass_on(0);
 }
-
-// Collects text in a string.
-class string_sink final : public text_sink {
- public:
-  void write(std::string_view text) override { out.append(text); }
-  std::string out;
-};
 
 }  // namespace
 

@@ -5,18 +5,11 @@
 
 #include <linemgr/core/plan.hpp>
 #include <linemgr/core/saved_plan.hpp>
+#include <linemgr/io/text_sink.hpp>
 
 namespace linemgr::io {
 
 using namespace linemgr::core;
-
-// Where output goes as it is produced (standard output, a file, a string), in pieces.
-class text_sink {
- public:
-  virtual ~text_sink() = default;
-  // Takes the next piece of the output.
-  virtual void write(std::string_view text) = 0;
-};
 
 // The plan as plan_to_json / plan_to_text give it, written to `out` as it is produced: neither the
 // whole text nor the whole plan with ids is ever held.

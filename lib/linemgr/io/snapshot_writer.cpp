@@ -1,5 +1,4 @@
 // Writes `linemgr-snapshot/1` (doc/formats.md §1): one segment flat, several as `segments`.
-#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -15,37 +14,11 @@
 #include <linemgr/io/files.hpp>
 #include <linemgr/io/json_internal.hpp>
 #include <linemgr/io/snapshot_file.hpp>
+#include <linemgr/io/text_sink.hpp>
 
 namespace linemgr::io {
 
 namespace {
-
-// A RapidJSON output stream into a file descriptor through a 64 KiB buffer; `failed` (errno kept)
-// once a write fails, after which it writes nothing more.
-class fd_stream {
- public:
-  using Ch = char;
-  explicit fd_stream(int fd) : fd_(fd) {}
-  void Put(Ch c) {
-    if (used_ == buffer_.size()) Flush();
-    buffer_[used_++] = c;
-  }
-  void Flush() {
-    for (std::size_t at = 0; !failed && at < used_;) {
-      const ssize_t n = ::write(fd_, buffer_.data() + at, used_ - at);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) failed = true;
-      else at += static_cast<std::size_t>(n);
-    }
-    used_ = 0;
-  }
-  bool failed = false;
-
- private:
-  int fd_;
-  std::array<char, 65536> buffer_{};
-  std::size_t used_ = 0;
-};
 
 // Writes a snapshot as `linemgr-snapshot/1` JSON into any RapidJSON writer.
 template <class Writer>
@@ -231,17 +204,6 @@ std::string folder_of(const std::string& path) {
   return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
 }
 
-// Writes all of `text` to `fd`; false with errno set when that fails.
-bool write_all(int fd, std::string_view text) {
-  for (std::size_t at = 0; at < text.size();) {
-    const ssize_t n = ::write(fd, text.data() + at, text.size() - at);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    at += static_cast<std::size_t>(n);
-  }
-  return true;
-}
-
 // Gives the written file the name `tmp` (a fresh name beside the target): an unnamed O_TMPFILE
 // file is linked in, else `fd` already has that name. False with errno set when it fails.
 bool name_unnamed(int fd, const std::string& path, std::string& tmp) {
@@ -304,14 +266,19 @@ status write_atomically(const std::string& path, const std::function<bool(int)>&
 }  // namespace
 
 status write_file_atomically(const std::string& path, std::string_view text) {
-  return write_atomically(path, [text](int fd) { return write_all(fd, text); });
+  return write_atomically(path, [text](int fd) {
+    fd_sink out(fd);
+    out.write(text);
+    return out.ok();
+  });
 }
 
 status write_snapshot_file(const std::string& path, const snapshot& snap) {
   return write_atomically(path, [&snap](int fd) {
-    fd_stream out(fd);
+    fd_sink file(fd);
+    sink_stream out(file);
     write_snapshot_json(snap, out);
-    return !out.failed;
+    return file.ok();
   });
 }
 
