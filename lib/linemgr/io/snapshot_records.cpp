@@ -207,6 +207,16 @@ struct record_reader::state {
     return p != no_index ? p : snap_.intern_person(keep(view(*v)));
   }
 
+  // What every segment of a record about a person in a unit has: its period, person and unit.
+  template <class Segment>
+  Segment placed(const fields& seg, const fields& rec, const where& w, bool unit_required) {
+    Segment s;
+    s.valid = dates(seg, rec, w);
+    s.person = person_ref(seg, rec, w);
+    s.unit = unit_ref(seg, rec, w, unit_required);
+    return s;
+  }
+
   // Reads one record: per_segment(segment fields, record fields, where) for the flat form or each
   // of `segments`, their order checked, then the record added under its id.
   template <class Segment, class Fn>
@@ -271,10 +281,7 @@ struct record_reader::state {
 
   void read_engagement(const value& rec, std::size_t i) {
     read_record(snap_.engagements, rec, "engagements", i, [&](const fields& seg, const fields& r, const where& w) {
-      engagement_segment s;
-      s.valid = dates(seg, r, w);
-      s.person = person_ref(seg, r, w);
-      s.unit = unit_ref(seg, r, w, true);
+      auto s = placed<engagement_segment>(seg, r, w, true);
       s.type = class_reference(attribute(seg, r, f_type), w, "type");
       if (const value* p = attribute(seg, r, f_primary); p && !p->IsNull()) {
         if (!p->IsBool()) fail(w, "primary", fmt::format("expected true or false, got {}", show(*p)));
@@ -286,10 +293,7 @@ struct record_reader::state {
 
   void read_association(const value& rec, std::size_t i) {
     read_record(snap_.associations, rec, "associations", i, [&](const fields& seg, const fields& r, const where& w) {
-      association_segment s;
-      s.valid = dates(seg, r, w);
-      s.person = person_ref(seg, r, w);
-      s.unit = unit_ref(seg, r, w, true);
+      auto s = placed<association_segment>(seg, r, w, true);
       s.type = class_reference(attribute(seg, r, f_type), w, "type");
       return s;
     });
@@ -297,10 +301,7 @@ struct record_reader::state {
 
   void read_it_user(const value& rec, std::size_t i) {
     read_record(snap_.it_users, rec, "it_users", i, [&](const fields& seg, const fields& r, const where& w) {
-      it_user_segment s;
-      s.valid = dates(seg, r, w);
-      s.person = person_ref(seg, r, w);
-      s.unit = unit_ref(seg, r, w, false);
+      auto s = placed<it_user_segment>(seg, r, w, false);
       s.it_system = class_reference(attribute(seg, r, f_it_system), w, "it_system");
       return s;
     });
@@ -308,10 +309,7 @@ struct record_reader::state {
 
   void read_manager(const value& rec, std::size_t i) {
     read_record(snap_.managers, rec, "managers", i, [&](const fields& seg, const fields& r, const where& w) {
-      manager_segment s;
-      s.valid = dates(seg, r, w);
-      s.person = person_ref(seg, r, w);
-      s.unit = unit_ref(seg, r, w, true);
+      auto s = placed<manager_segment>(seg, r, w, true);
       s.level = class_reference(attribute(seg, r, f_level), w, "level");
       s.type = class_reference(attribute(seg, r, f_type), w, "type");
       s.responsibilities_first = static_cast<std::uint32_t>(snap_.responsibilities.size());
